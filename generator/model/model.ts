@@ -1,0 +1,86 @@
+/**
+ * The model in the middle: a session schema after loading and checking, with every name the
+ * emitters need already derived. Emitters read only this, never the schema file.
+ */
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+export type IndexValueType = 'string' | 'integer' | 'number' | 'boolean';
+
+export interface AttributeModel {
+  /** The attribute name as written in the schema (`principalName`). */
+  name: string;
+  /** Its JSON Schema, `$ref`s left as written (`#/$defs/CartItem`). */
+  schema: JsonSchema;
+  description?: string;
+  hasDefault: boolean;
+  default?: unknown;
+}
+
+export interface PatternAttributeModel {
+  /** The regular expression source, as the schema's key (`^draft:[a-z0-9-]{1,64}$`). */
+  pattern: string;
+  /** The literal start every matching name has (`draft:`). */
+  prefix: string;
+  schema: JsonSchema;
+  description?: string;
+}
+
+export interface IndexModel {
+  /** Index name = the attribute it indexes. */
+  name: string;
+  attribute: string;
+  type: IndexValueType;
+  /** Longest string value (column width); strings only. */
+  maxLength?: number;
+  /** snake_case name for SQL columns and store fields (`principal_name`). */
+  column: string;
+  /** PascalCase for finder names (`PrincipalName` → `findByPrincipalName`). */
+  pascal: string;
+  isPrincipal: boolean;
+}
+
+export interface DefModel {
+  /** The `$defs` key, which is also the TypeScript type name. */
+  name: string;
+  schema: JsonSchema;
+  description?: string;
+}
+
+export interface StoresModel {
+  sql: { table: string };
+  redis: { keyPrefix: string };
+  hazelcast: { map: string; backupCount: number };
+}
+
+export interface SessionModel {
+  /** PascalCase type name (`AppSession`). */
+  name: string;
+  /** camelCase of the name (`appSession`). */
+  camel: string;
+  namespace: string;
+  description?: string;
+  /** Default timeout in seconds; negative = never expires. */
+  maxInactiveInterval: number;
+  attributes: AttributeModel[];
+  patternAttributes: PatternAttributeModel[];
+  indexes: IndexModel[];
+  principalIndex?: string;
+  defs: DefModel[];
+  stores: StoresModel;
+  /** The whole schema as loaded (for validators), `x-sessiongen` included. */
+  schema: JsonSchema;
+  /** The path of the schema file, relative to the working directory, for messages. */
+  sourcePath: string;
+}
+
+/** The fixed columns/fields every store has; an index column may not take one of these names. */
+export const RESERVED_COLUMNS = [
+  'primary_id',
+  'session_id',
+  'creation_time',
+  'last_access_time',
+  'max_inactive_interval',
+  'expiry_time',
+  'attributes',
+] as const;

@@ -1,0 +1,91 @@
+/**
+ * The descriptor is what generated code hands the runtime: everything the runtime needs to know
+ * about one session schema (attribute validators, defaults, indexes, store names), with no schema
+ * file read at run time.
+ */
+
+/** An ajv standalone validator: a predicate that leaves its errors on itself. */
+export interface AttributeValidator {
+  (data: unknown): boolean;
+  errors?: ReadonlyArray<ValidationIssue> | null;
+}
+
+/** The part of an ajv error object the runtime reads. */
+export interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  keyword?: string;
+}
+
+export interface AttributeDescriptor {
+  readonly name: string;
+  readonly validate: AttributeValidator;
+  /** Returned by `get` when the attribute is absent; never stored. */
+  readonly default?: unknown;
+}
+
+/** A family of attributes whose names match a pattern, such as `draft:<slug>`. */
+export interface PatternAttributeDescriptor {
+  /** The literal start every matching name has, such as `draft:`. */
+  readonly prefix: string;
+  readonly pattern: RegExp;
+  readonly validate: AttributeValidator;
+}
+
+export type IndexValueType = 'string' | 'integer' | 'number' | 'boolean';
+export type IndexValue = string | number | boolean;
+
+export interface IndexDescriptor {
+  /** The index name, which is the attribute it indexes. */
+  readonly name: string;
+  readonly attribute: string;
+  readonly type: IndexValueType;
+  /** For string indexes: the longest value the schema allows (column width). */
+  readonly maxLength?: number;
+  /** Snake-case column / field name used by the stores. */
+  readonly column: string;
+}
+
+export interface SqlNames {
+  readonly table: string;
+}
+
+export interface RedisNames {
+  /** Prefix of every key, such as `app:session`. */
+  readonly keyPrefix: string;
+}
+
+export interface HazelcastNames {
+  readonly map: string;
+  readonly backupCount: number;
+}
+
+export interface SessionDescriptor {
+  /** The type name, such as `AppSession`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Default timeout in seconds; negative means never expires. */
+  readonly maxInactiveInterval: number;
+  readonly attributes: Readonly<Record<string, AttributeDescriptor>>;
+  readonly patternAttributes: ReadonlyArray<PatternAttributeDescriptor>;
+  readonly indexes: ReadonlyArray<IndexDescriptor>;
+  /** The index that holds the principal name, if the schema declares one. */
+  readonly principalIndex?: string;
+  readonly sql: SqlNames;
+  readonly redis: RedisNames;
+  readonly hazelcast: HazelcastNames;
+}
+
+/** Finds the descriptor of an attribute name: a declared one or a pattern family. */
+export function lookupAttribute(
+  descriptor: SessionDescriptor,
+  name: string,
+): AttributeDescriptor | PatternAttributeDescriptor | undefined {
+  if (Object.prototype.hasOwnProperty.call(descriptor.attributes, name)) {
+    return descriptor.attributes[name];
+  }
+  for (const family of descriptor.patternAttributes) {
+    if (name.startsWith(family.prefix) && family.pattern.test(name)) return family;
+  }
+  return undefined;
+}

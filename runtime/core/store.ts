@@ -1,0 +1,66 @@
+import type { IndexDescriptor, IndexValue } from './descriptor.js';
+
+/**
+ * The store SPI: what each store (memory, SQL, Redis, Hazelcast) implements. The repository above
+ * it owns the session semantics (validation, expiry, events, ids); a store only persists.
+ */
+
+/** A session as a store keeps it. Attribute values are plain JSON values. */
+export interface SessionRecord {
+  id: string;
+  creationTime: number;
+  lastAccessedTime: number;
+  /** Seconds; negative never expires. */
+  maxInactiveInterval: number;
+  attributes: Record<string, unknown>;
+}
+
+/** One save: the delta since the session was loaded, applied atomically by the store. */
+export interface SessionWrite {
+  /** The id to write under. */
+  id: string;
+  /** Set when the id changed since the session was loaded (and it was not new): move, don't copy. */
+  previousId?: string;
+  /** True for a session never saved before: create it. Otherwise update only if it still exists. */
+  isNew: boolean;
+  creationTime: number;
+  lastAccessedTime: number;
+  maxInactiveInterval: number;
+  /** Epoch ms at which the session expires, or null when it never does. */
+  expiresAt: number | null;
+  /** Attributes set since load, with their new values. */
+  set: Record<string, unknown>;
+  /** Attributes removed since load. */
+  removed: string[];
+  /** Current values of every index (null = no value), for stores that keep index columns or keys. */
+  indexes: Record<string, IndexValue | null>;
+  /** The indexes whose value this write changes. */
+  changedIndexes: string[];
+  /** The repository's clock at save time: an update must not touch a session expired by then. */
+  now: number;
+}
+
+/**
+ * `written`: applied. `gone`: not new, and the session no longer exists (deleted or expired
+ * meanwhile): nothing was written, so a save never resurrects a session.
+ */
+export type WriteOutcome = 'written' | 'gone';
+
+export interface StoreExpiryListener {
+  (sessionId: string): void;
+}
+
+export interface SessionStore {
+  /** Short name for messages: `memory`, `sqlite`, `redis`, … */
+  readonly kind: string;
+  /** Loads a session. May return an expired one; the repository filters it. */
+  load(id: string): Promise<SessionRecord | null>;
+  write(write: SessionWrite): Promise<WriteOutcome>;
+  /** Deletes a session whatever its timeout; true when something was deleted. */
+  delete(id: string): Promise<boolean>;
+  /** The sessions whose index has that value. May include expired ones; the repository filters them. */
+  findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]>;
+  /** Subscribes to expiry the store can observe (keyspace events, entry listeners, cleanup). */
+  onExpired?(listener: StoreExpiryListener): void;
+  close(): Promise<void>;
+}

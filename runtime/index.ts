@@ -1,0 +1,12 @@
+/** sessiongen's runtime: what generated code and applications import. */
+export * from './core/descriptor.js';
+export * from './core/errors.js';
+export * from './core/ids.js';
+export * from './core/clock.js';
+export * from './core/expiry.js';
+export * from './core/events.js';
+export * from './core/store.js';
+export * from './core/session.js';
+export * from './core/repository.js';
+export * from './core/ucs2length.js';
+export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
