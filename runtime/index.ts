@@ -8,5 +8,5 @@ export * from './core/events.js';
 export * from './core/store.js';
 export * from './core/session.js';
 export * from './core/repository.js';
-export * from './core/ucs2length.js';
+export * from './core/json-helpers.js';
 export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';

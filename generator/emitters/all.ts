@@ -1,0 +1,17 @@
+import type { Emitter } from '../emit/file-map.js';
+import { descriptorEmitter } from './descriptor/descriptor-file.js';
+import { indexEmitter } from './index-file.js';
+import { repositoryEmitter } from './repository/repository-file.js';
+import { ddlEmitter } from './sql/ddl-file.js';
+import { typesEmitter } from './typescript/types-file.js';
+import { validatorsEmitter } from './validators/validators-file.js';
+
+/** Every emitter, in a fixed order; each file they emit has exactly one emitter. */
+export const EMITTERS: readonly Emitter[] = [
+  typesEmitter,
+  validatorsEmitter,
+  descriptorEmitter,
+  repositoryEmitter,
+  ddlEmitter,
+  indexEmitter,
+];

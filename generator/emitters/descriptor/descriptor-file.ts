@@ -1,0 +1,66 @@
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
+import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
+import { printModule, propertyKey } from '../../emit/typescript.js';
+import type { SessionModel } from '../../model/model.js';
+import { attributeValidatorName, patternValidatorName } from '../validators/validator-names.js';
+
+/** `descriptor.ts`: the object the runtime consumes — validators, defaults, indexes, store names. */
+export const descriptorEmitter: Emitter = {
+  name: 'descriptor',
+  emit({ model, runtimeImport }: EmitContext): EmittedFile[] {
+    const validators = [
+      ...model.attributes.map(attributeValidatorName),
+      ...model.patternAttributes.map(patternValidatorName),
+    ];
+    const statements: StatementStructures[] = [
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeImport, namedImports: ['SessionDescriptor'], isTypeOnly: true },
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: './validators.js', namedImports: validators },
+      {
+        kind: StructureKind.VariableStatement,
+        isExported: true,
+        declarationKind: VariableDeclarationKind.Const,
+        docs: [`Everything the runtime needs to know about ${model.name} sessions, from ${model.sourcePath}.`],
+        declarations: [{ name: `${model.camel}Descriptor`, type: 'SessionDescriptor', initializer: descriptorLiteral(model) }],
+      },
+    ];
+    return [{ path: 'descriptor.ts', content: printModule(statements) }];
+  },
+};
+
+function descriptorLiteral(model: SessionModel): string {
+  const lines: string[] = ['{'];
+  const add = (line: string) => lines.push(line);
+  add(`name: ${str(model.name)},`);
+  add(`namespace: ${str(model.namespace)},`);
+  add(`maxInactiveInterval: ${model.maxInactiveInterval},`);
+  add('attributes: {');
+  for (const attribute of model.attributes) {
+    const parts = [`name: ${str(attribute.name)}`, `validate: ${attributeValidatorName(attribute)}`];
+    if (attribute.hasDefault) parts.push(`default: ${JSON.stringify(attribute.default)}`);
+    add(`  ${propertyKey(attribute.name)}: { ${parts.join(', ')} },`);
+  }
+  add('},');
+  add('patternAttributes: [');
+  for (const family of model.patternAttributes) {
+    add(`  { prefix: ${str(family.prefix)}, pattern: new RegExp(${str(family.pattern)}, 'u'), validate: ${patternValidatorName(family)} },`);
+  }
+  add('],');
+  add('indexes: [');
+  for (const index of model.indexes) {
+    const parts = [`name: ${str(index.name)}`, `attribute: ${str(index.attribute)}`, `type: ${str(index.type)}`];
+    if (index.maxLength !== undefined) parts.push(`maxLength: ${index.maxLength}`);
+    parts.push(`column: ${str(index.column)}`);
+    add(`  { ${parts.join(', ')} },`);
+  }
+  add('],');
+  if (model.principalIndex) add(`principalIndex: ${str(model.principalIndex)},`);
+  add(`sql: { table: ${str(model.stores.sql.table)} },`);
+  add(`redis: { keyPrefix: ${str(model.stores.redis.keyPrefix)} },`);
+  add(`hazelcast: { map: ${str(model.stores.hazelcast.map)}, backupCount: ${model.stores.hazelcast.backupCount} },`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+function str(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -1,0 +1,228 @@
+import type {
+  AttributeModel,
+  DefModel,
+  IndexModel,
+  IndexValueType,
+  JsonSchema,
+  PatternAttributeModel,
+  SessionModel,
+} from '../model/model.js';
+import { RESERVED_COLUMNS } from '../model/model.js';
+import { camelCase, literalPrefix, pascalCase, snakeCase } from '../model/names.js';
+import { strictAjv } from './check-attributes.js';
+import { resolveRefs } from './json-schema.js';
+import { pointerJoin, show, type SchemaIssue } from './schema-error.js';
+
+const INDEXABLE: ReadonlySet<string> = new Set(['string', 'integer', 'number', 'boolean']);
+const MAX_INDEXED_STRING = 512;
+const DEFAULT_TIMEOUT_S = 1800;
+
+interface Settings {
+  name: string;
+  namespace: string;
+  maxInactiveInterval?: number;
+  principal?: string;
+  indexes?: string[];
+  stores?: {
+    sql?: { table?: string };
+    redis?: { keyPrefix?: string };
+    hazelcast?: { map?: string; backupCount?: number };
+  };
+}
+
+/**
+ * Builds the model from a document that passed the meta-schema and attribute checks, checking
+ * what those cannot: indexes, the principal, defaults, pattern prefixes. Issues go to `issues`.
+ */
+export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]): SessionModel {
+  const settings = root['x-sessiongen'] as Settings;
+  const properties = (root.properties ?? {}) as Record<string, JsonSchema>;
+  const defsIn = (root.$defs ?? {}) as Record<string, JsonSchema>;
+
+  const attributes: AttributeModel[] = Object.entries(properties).map(([name, schema]) => {
+    const attribute: AttributeModel = { name, schema, hasDefault: 'default' in schema };
+    if (typeof schema.description === 'string') attribute.description = schema.description;
+    if (attribute.hasDefault) {
+      attribute.default = schema.default;
+      checkDefault(root, name, schema, file, issues);
+    }
+    return attribute;
+  });
+
+  const patternAttributes: PatternAttributeModel[] = Object.entries(
+    (root.patternProperties ?? {}) as Record<string, JsonSchema>,
+  ).map(([pattern, schema]) => {
+    const prefix = literalPrefix(pattern);
+    const at = pointerJoin('/patternProperties', pattern);
+    if (prefix.length < 2) {
+      issues.push({ file, pointer: at, expected: 'a pattern starting with a literal prefix of at least 2 characters, such as ^draft:', found: show(pattern) });
+    }
+    if ('default' in schema) {
+      issues.push({ file, pointer: pointerJoin(at, 'default'), expected: 'no default on a pattern attribute (only named attributes have defaults)' });
+    }
+    for (const name of Object.keys(properties)) {
+      if (new RegExp(pattern, 'u').test(name)) {
+        issues.push({ file, pointer: at, expected: `a pattern that matches no named attribute`, found: `it matches '${name}'` });
+      }
+    }
+    const model: PatternAttributeModel = { pattern, prefix, schema };
+    if (typeof schema.description === 'string') model.description = schema.description;
+    return model;
+  });
+  checkPrefixesDistinct(patternAttributes, file, issues);
+
+  const indexes = (settings.indexes ?? []).map((name, i) =>
+    buildIndex(root, properties, name, pointerJoin('/x-sessiongen/indexes', i), file, issues),
+  ).filter((index): index is IndexModel => index !== undefined);
+
+  let principalIndex: string | undefined = settings.principal;
+  if (principalIndex !== undefined) {
+    const index = indexes.find((candidate) => candidate.name === principalIndex);
+    if (!(settings.indexes ?? []).includes(principalIndex)) {
+      issues.push({ file, pointer: '/x-sessiongen/principal', expected: `an attribute listed in /x-sessiongen/indexes (${(settings.indexes ?? []).join(', ') || 'none listed'})`, found: show(principalIndex) });
+    } else if (index && index.type !== 'string') {
+      issues.push({ file, pointer: '/x-sessiongen/principal', expected: 'a string attribute (the principal name)', found: `type ${index.type}` });
+    }
+  } else if (indexes.some((index) => index.name === 'principalName' && index.type === 'string')) {
+    principalIndex = 'principalName';
+  }
+  for (const index of indexes) index.isPrincipal = index.name === principalIndex;
+
+  const defs: DefModel[] = Object.entries(defsIn).map(([name, schema]) => {
+    const def: DefModel = { name, schema };
+    if (typeof schema.description === 'string') def.description = schema.description;
+    return def;
+  });
+  const typeName = settings.name;
+  for (const def of defs) {
+    if (def.name === typeName || def.name === `${typeName}Attributes` || def.name === `${typeName}Repository`) {
+      issues.push({ file, pointer: pointerJoin('/$defs', def.name), expected: `a type name other than the generated ${def.name}` });
+    }
+  }
+
+  const namespace = settings.namespace;
+  const model: SessionModel = {
+    name: typeName,
+    camel: camelCase(typeName),
+    namespace,
+    maxInactiveInterval: settings.maxInactiveInterval ?? DEFAULT_TIMEOUT_S,
+    attributes,
+    patternAttributes,
+    indexes,
+    defs,
+    stores: {
+      sql: { table: settings.stores?.sql?.table ?? `${snakeCase(namespace)}_session` },
+      redis: { keyPrefix: settings.stores?.redis?.keyPrefix ?? `${namespace}:session` },
+      hazelcast: {
+        map: settings.stores?.hazelcast?.map ?? `${namespace}-sessions`,
+        backupCount: settings.stores?.hazelcast?.backupCount ?? 1,
+      },
+    },
+    schema: root,
+    sourcePath: file,
+  };
+  if (typeof root.description === 'string') model.description = root.description;
+  if (principalIndex !== undefined) model.principalIndex = principalIndex;
+  return model;
+}
+
+function buildIndex(
+  root: JsonSchema,
+  properties: Record<string, JsonSchema>,
+  name: string,
+  pointer: string,
+  file: string,
+  issues: SchemaIssue[],
+): IndexModel | undefined {
+  const declared = properties[name];
+  if (!declared || !Object.prototype.hasOwnProperty.call(properties, name)) {
+    const known = Object.keys(properties);
+    issues.push({ file, pointer, expected: `one of the attributes under /properties (${known.join(', ') || 'none declared'})`, found: show(name) });
+    return undefined;
+  }
+  const schema = resolveRefs(declared, root);
+  const type = schema ? scalarType(schema) : undefined;
+  if (!schema || !type) {
+    issues.push({
+      file,
+      pointer,
+      expected: `an attribute of one scalar type (${[...INDEXABLE].join(', ')}) to index`,
+      found: `'${name}' has ${describeType(schema)}`,
+    });
+    return undefined;
+  }
+  const index: IndexModel = {
+    name,
+    attribute: name,
+    type,
+    column: snakeCase(name),
+    pascal: pascalCase(name),
+    isPrincipal: false,
+  };
+  if ((RESERVED_COLUMNS as readonly string[]).includes(index.column)) {
+    issues.push({ file, pointer, expected: `an attribute whose column name is not one of sessiongen's own (${RESERVED_COLUMNS.join(', ')})`, found: `'${name}' → ${index.column}` });
+  }
+  if (type === 'string') {
+    const maxLength = schema.maxLength;
+    if (typeof maxLength !== 'number' || maxLength > MAX_INDEXED_STRING) {
+      issues.push({
+        file,
+        pointer: pointerJoin('/properties', name, 'maxLength'),
+        expected: `a maxLength of at most ${MAX_INDEXED_STRING} on an indexed string (it sizes the index column)`,
+        found: maxLength === undefined ? 'none' : show(maxLength),
+      });
+    } else {
+      index.maxLength = maxLength;
+    }
+  }
+  return index;
+}
+
+function scalarType(schema: JsonSchema): IndexValueType | undefined {
+  if (typeof schema.type === 'string') return INDEXABLE.has(schema.type) ? (schema.type as IndexValueType) : undefined;
+  if (schema.type === undefined && Array.isArray(schema.enum) && schema.enum.length > 0) {
+    const types = new Set(schema.enum.map((value) => (Number.isInteger(value) ? 'integer' : typeof value)));
+    const [only] = types;
+    return types.size === 1 && only && INDEXABLE.has(only) ? (only as IndexValueType) : undefined;
+  }
+  return undefined;
+}
+
+function describeType(schema: JsonSchema | undefined): string {
+  if (!schema) return 'an unresolvable $ref';
+  if (schema.type === undefined) return 'no single type';
+  return `type ${show(schema.type)}`;
+}
+
+function checkDefault(root: JsonSchema, name: string, schema: JsonSchema, file: string, issues: SchemaIssue[]): void {
+  try {
+    const validate = strictAjv().compile({ ...schema, $defs: root.$defs ?? {} });
+    if (!validate(schema.default)) {
+      const issue = validate.errors?.[0];
+      issues.push({
+        file,
+        pointer: pointerJoin('/properties', name, 'default'),
+        expected: `a default the attribute's own schema accepts (${issue?.message ?? 'rejected'}${issue?.instancePath ? ' at ' + issue.instancePath : ''})`,
+        found: show(schema.default),
+      });
+    }
+  } catch {
+    // The attribute schema itself is invalid; checkAttributeSchemas reported it.
+  }
+}
+
+function checkPrefixesDistinct(families: PatternAttributeModel[], file: string, issues: SchemaIssue[]): void {
+  for (let i = 0; i < families.length; i++) {
+    for (let j = i + 1; j < families.length; j++) {
+      const a = families[i]!.prefix;
+      const b = families[j]!.prefix;
+      if (a && b && (a.startsWith(b) || b.startsWith(a))) {
+        issues.push({
+          file,
+          pointer: pointerJoin('/patternProperties', families[j]!.pattern),
+          expected: `a literal prefix that does not overlap another family's ('${a}' and '${b}')`,
+        });
+      }
+    }
+  }
+}
