@@ -1,0 +1,276 @@
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Session } from '../core/session.js';
+import { CookieSessionIdResolver } from './cookie-resolver.js';
+import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { RequestSession, SessionStoreUnavailableError, type SessionRepositoryLike } from './request-session.js';
+
+/**
+ * Generated code registers its session type here, which types `req.session` for the whole app:
+ *
+ * ```ts
+ * declare module '<path>/runtime/web/express.js' {
+ *   interface ExpressSessionRegister { session: AppSession }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ExpressSessionRegister {}
+
+/** The registered session type, or the untyped `Session` when none is registered. */
+export type RegisteredSession = ExpressSessionRegister extends { session: infer S extends Session<any, any> }
+  ? S
+  : Session<any, any>;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by sessiongen's `sessionMiddleware`. */
+      session: RequestSession<RegisteredSession>;
+    }
+  }
+}
+
+/** A Node request after `sessionMiddleware` ran (for Connect apps and non-global typing). */
+export type SessionRequest<S extends Session<any, any> = RegisteredSession> = IncomingMessage & {
+  session: RequestSession<S>;
+};
+
+export type SessionLogger = (message: string, error: unknown) => void;
+
+export interface SessionMiddlewareOptions<S extends Session<any, any>> {
+  repository: SessionRepositoryLike<S>;
+  /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
+  resolver?: SessionIdResolver;
+  /** Status of the reply when the store fails while saving the session. Default 503. */
+  storeErrorStatus?: number;
+  /** Where store failures are reported. Default `console.error`. */
+  logger?: SessionLogger;
+}
+
+const APPLIED = Symbol.for('sessiongen.web.express.session');
+
+/**
+ * Express/Connect middleware: puts a lazy {@link RequestSession} on `req.session` and saves the
+ * session before the response headers go out. The first of `writeHead`, `write`, `end` and
+ * `flushHeaders` starts the commit; those calls are held and replayed in order once the save
+ * landed and the id header was added, so a redirect cannot reach the client before the save.
+ * If the save fails the held response is replaced by `storeErrorStatus` with a JSON body.
+ */
+export function sessionMiddleware<S extends Session<any, any> = RegisteredSession>(
+  options: SessionMiddlewareOptions<S>,
+): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+  const repository = options.repository;
+  const resolver = options.resolver ?? new CookieSessionIdResolver();
+  const storeErrorStatus = options.storeErrorStatus ?? 503;
+  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
+    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
+  }
+  const logger = options.logger ?? defaultLogger;
+
+  return function sessiongenSession(req, res, next) {
+    const target = req as IncomingMessage & { session?: unknown; [APPLIED]?: true };
+    if (target[APPLIED]) return next();
+    target[APPLIED] = true;
+    const request: ResolverRequest = {
+      header: (name) => req.headers[name.toLowerCase()],
+      encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
+    };
+    const session = new RequestSession<S>({ repository, resolver, request, storeErrorStatus });
+    target.session = session;
+    holdResponseUntilCommitted(res, {
+      commit: () => {
+        if (session.touched) return session.commit();
+        // Never touched: seal it without waiting (no store call), and let the response through.
+        session.commit().catch(() => undefined);
+        return null;
+      },
+      onError: (error) => {
+        logger(`sessiongen: saving the session for ${req.method} ${req.url} failed; replying ${storeErrorStatus}`, error);
+      },
+      errorStatus: storeErrorStatus,
+    });
+    next();
+  };
+}
+
+/**
+ * Express error middleware that answers a failed session store call
+ * ({@link SessionStoreUnavailableError}, e.g. a load during `req.session.get()`) with its status
+ * and a JSON body; other errors go on to the next error handler.
+ */
+export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+  return function sessiongenErrorHandler(err, _req, res, next) {
+    if (!(err instanceof SessionStoreUnavailableError) || res.headersSent) return next(err);
+    sendJsonError(res, err.status, (body, done) => res.end(body, done));
+  };
+}
+
+type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+type AnyMethod = (...args: unknown[]) => unknown;
+
+interface HoldOptions {
+  /** Starts the commit; null means nothing to wait for. */
+  commit(): Promise<HeaderMutation[]> | null;
+  onError(error: unknown): void;
+  errorStatus: number;
+}
+
+/**
+ * Patches the response so the first header-sending call waits for `commit`, then adds the
+ * returned headers and replays the held calls in order. Exported for other Node-level adapters.
+ */
+export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOptions): void {
+  const methods = res as unknown as Record<Held, AnyMethod>;
+  const originals = {} as Record<Held, AnyMethod>;
+  for (const name of HELD) originals[name] = methods[name];
+  let state: 'open' | 'committing' | 'done' = 'open';
+  const held: Array<{ name: Held; args: unknown[] }> = [];
+
+  const replay = (added: HeaderMutation[]) => {
+    for (const call of held.splice(0)) {
+      const args = call.name === 'writeHead' && added.length > 0 ? mergeWriteHeadCookies(res, call.args) : call.args;
+      originals[call.name].apply(res, args);
+    }
+  };
+
+  const fail = (error: unknown) => {
+    options.onError(error);
+    const calls = held.splice(0);
+    const writeCallbacks: AnyMethod[] = [];
+    const endCallbacks: AnyMethod[] = [];
+    for (const call of calls) {
+      const last = call.args[call.args.length - 1];
+      if (typeof last !== 'function') continue;
+      (call.name === 'end' ? endCallbacks : writeCallbacks).push(last as AnyMethod);
+    }
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (const callback of writeCallbacks) process.nextTick(callback, failure);
+    if (res.headersSent) {
+      res.destroy(failure);
+      return;
+    }
+    sendJsonError(res, options.errorStatus, (body, done) =>
+      originals.end.call(res, body, () => {
+        done();
+        for (const callback of endCallbacks) callback();
+      }),
+    );
+  };
+
+  const begin = (pending: Promise<HeaderMutation[]>) => {
+    pending.then(
+      (added) => {
+        state = 'done';
+        try {
+          if (!res.headersSent) for (const header of added) addHeader(res, header);
+          replay(added);
+        } catch (error) {
+          // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
+          options.onError(error);
+          held.length = 0;
+          if (!res.headersSent) sendJsonError(res, 500, (body, done) => originals.end.call(res, body, done));
+          else res.destroy(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      (error) => {
+        state = 'done';
+        fail(error);
+      },
+    );
+  };
+
+  for (const name of HELD) {
+    methods[name] = function held_(this: ServerResponse, ...args: unknown[]) {
+      // Once committed, and for Node's own nested calls during the replay, pass straight through.
+      if (state === 'done') return originals[name].apply(this, args);
+      if (state === 'open') {
+        let pending: Promise<HeaderMutation[]> | null;
+        try {
+          pending = options.commit();
+        } catch (error) {
+          pending = Promise.reject(error);
+        }
+        if (pending === null) {
+          state = 'done';
+          return originals[name].apply(this, args);
+        }
+        state = 'committing';
+        held.push({ name, args });
+        begin(pending);
+      } else {
+        held.push({ name, args });
+      }
+      if (name === 'write') return true;
+      if (name === 'flushHeaders') return undefined;
+      return this;
+    };
+  }
+}
+
+function addHeader(res: ServerResponse, header: HeaderMutation): void {
+  if (header.name.toLowerCase() === 'set-cookie') res.appendHeader('Set-Cookie', header.value);
+  else res.setHeader(header.name, header.value);
+}
+
+/**
+ * `writeHead(status, [message], headers)` replaces `Set-Cookie` with the one in `headers`; keep
+ * the app's cookies and the session cookie both.
+ */
+function mergeWriteHeadCookies(res: ServerResponse, args: unknown[]): unknown[] {
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[at];
+  if (!headers || typeof headers !== 'object') return args;
+  const ours = res.getHeader('set-cookie');
+  if (ours === undefined) return args;
+  const theirs: string[] = [];
+  let rest: unknown;
+  if (Array.isArray(headers)) {
+    const pairs: Array<[unknown, unknown]> = Array.isArray(headers[0])
+      ? (headers as Array<[unknown, unknown]>)
+      : Array.from({ length: Math.floor(headers.length / 2) }, (_, i) => [headers[2 * i], headers[2 * i + 1]] as [unknown, unknown]);
+    const kept: Array<[unknown, unknown]> = [];
+    for (const [key, value] of pairs) {
+      if (String(key).toLowerCase() === 'set-cookie') theirs.push(...([] as unknown[]).concat(value).map(String));
+      else kept.push([key, value]);
+    }
+    if (theirs.length === 0) return args;
+    rest = Array.isArray(headers[0]) ? kept : kept.flat();
+  } else {
+    const record = headers as Record<string, unknown>;
+    const kept: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) {
+      if (key.toLowerCase() === 'set-cookie') {
+        if (record[key] !== undefined) theirs.push(...([] as unknown[]).concat(record[key]).map(String));
+      } else {
+        kept[key] = record[key];
+      }
+    }
+    if (theirs.length === 0) return args;
+    rest = kept;
+  }
+  res.setHeader('Set-Cookie', [...theirs, ...([] as unknown[]).concat(ours).map(String)]);
+  const copy = [...args];
+  copy[at] = rest;
+  return copy;
+}
+
+function sendJsonError(res: ServerResponse, status: number, end: (body: string, done: () => void) => void): void {
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  const body = JSON.stringify({
+    error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error',
+    status,
+  });
+  res.statusCode = status;
+  res.statusMessage = STATUS_CODES[status] ?? '';
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  end(body, () => undefined);
+}
+
+function defaultLogger(message: string, error: unknown): void {
+  console.error(message, error);
+}

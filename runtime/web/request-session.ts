@@ -1,0 +1,230 @@
+import { SessionStoreError } from '../core/errors.js';
+import type { SaveOutcome } from '../core/repository.js';
+import type { Session } from '../core/session.js';
+import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+
+/** The part of a `SessionRepository` the web layer uses; generated repositories satisfy it. */
+export interface SessionRepositoryLike<S extends Session<any, any>> {
+  createSession(): S;
+  findById(id: string): Promise<S | null>;
+  save(session: S): Promise<SaveOutcome>;
+  deleteById(id: string): Promise<void>;
+  readonly clock?: () => number;
+  readonly store?: { readonly kind: string };
+}
+
+export interface RequestSessionOptions<S extends Session<any, any>> {
+  repository: SessionRepositoryLike<S>;
+  resolver: SessionIdResolver;
+  request: ResolverRequest;
+  /** The HTTP status carried by store failures ({@link SessionStoreUnavailableError}). Default 503. */
+  storeErrorStatus?: number;
+}
+
+/**
+ * A store call made for a request failed. Carries an HTTP status (`status` and `statusCode`,
+ * default 503) that Express's and Fastify's error handlers honour.
+ */
+export class SessionStoreUnavailableError extends SessionStoreError {
+  readonly status: number;
+  readonly statusCode: number;
+  readonly expose = false;
+  constructor(store: string, operation: string, cause: unknown, status = 503) {
+    super(store, operation, cause);
+    if (cause instanceof SessionStoreError) this.message = cause.message;
+    this.status = status;
+    this.statusCode = status;
+  }
+}
+
+/**
+ * One request's view of its session: the framework-agnostic state machine every integration
+ * (Express, Fastify, Fetch) drives, following Spring Session's `SessionRepositoryFilter`.
+ *
+ * - Lazy: nothing touches the store until the app calls `get`, `find`, `invalidate`,
+ *   `changeSessionId` or `save`. The requested session is loaded at most once per request.
+ * - Operations run one after another in call order, so concurrent calls within one request see a
+ *   consistent state.
+ * - `commit()` saves what changed and returns the headers to add: the id for a new or changed
+ *   session, an expiry after `invalidate` (or when the session was deleted meanwhile).
+ */
+export class RequestSession<S extends Session<any, any>> {
+  private readonly repository: SessionRepositoryLike<S>;
+  private readonly resolver: SessionIdResolver;
+  private readonly request: ResolverRequest;
+  private readonly storeErrorStatus: number;
+  private requestedIds: string[] | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private loaded = false;
+  private current: S | null = null;
+  /** The id of the session found from the request's ids (the client already has it). */
+  private requestedId: string | null = null;
+  /** The id under which the store holds the current session, if it does. */
+  private storedId: string | null = null;
+  private wasInvalidated = false;
+  private wasTouched = false;
+  private commitResult: Promise<HeaderMutation[]> | undefined;
+
+  constructor(options: RequestSessionOptions<S>) {
+    this.repository = options.repository;
+    this.resolver = options.resolver;
+    this.request = options.request;
+    this.storeErrorStatus = options.storeErrorStatus ?? 503;
+  }
+
+  /** Whether the app touched the session at all (called any method that may reach the store). */
+  get touched(): boolean {
+    return this.wasTouched;
+  }
+
+  /** Whether `commit()` has been called: the response headers are going or gone. */
+  get committed(): boolean {
+    return this.commitResult !== undefined;
+  }
+
+  /** Whether `invalidate()` was called (or the session was found deleted on save). */
+  get invalidated(): boolean {
+    return this.wasInvalidated;
+  }
+
+  /** The ids the request carries, in order. No store call; unchecked beyond syntax. */
+  get requestedSessionIds(): readonly string[] {
+    this.requestedIds ??= this.resolver.resolve(this.request);
+    return this.requestedIds;
+  }
+
+  /** The session already loaded or created in this request, without loading anything. */
+  peek(): S | null {
+    return this.current;
+  }
+
+  /** The requested session (the first candidate id the repository finds), or a new one. */
+  get(): Promise<S> {
+    this.wasTouched = true;
+    const afterCommit = this.committed;
+    return this.run(async () => {
+      const found = await this.findNow();
+      if (found) return found;
+      if (afterCommit) throw new Error('Cannot create a session after the response has been committed');
+      return this.createNow();
+    });
+  }
+
+  /** The requested session, or null when there is none (Spring's `getSession(false)`). */
+  find(): Promise<S | null> {
+    this.wasTouched = true;
+    return this.run(() => this.findNow());
+  }
+
+  /**
+   * Deletes the session from the store now; the id is cleared from the client on commit. A later
+   * `get()` in the same request makes a brand-new session.
+   */
+  invalidate(): Promise<void> {
+    this.wasTouched = true;
+    return this.run(async () => {
+      if (!this.current && !this.wasInvalidated) await this.loadRequested();
+      const stored = this.storedId;
+      if (stored !== null) await this.call('delete', () => this.repository.deleteById(stored));
+      this.storedId = null;
+      this.current = null;
+      this.wasInvalidated = true;
+    });
+  }
+
+  /** Gives the session (loaded or created) a new id, as a defence against fixation; returns it. */
+  changeSessionId(): Promise<string> {
+    this.wasTouched = true;
+    if (this.committed) return Promise.reject(new Error('Cannot change the session id after the response has been committed'));
+    return this.run(async () => {
+      const session = (await this.findNow()) ?? this.createNow();
+      return session.changeSessionId();
+    });
+  }
+
+  /** Saves the current session now (before the response), if there is one with changes. */
+  save(): Promise<void> {
+    this.wasTouched = true;
+    return this.run(async () => {
+      const session = this.current;
+      if (session) await this.saveNow(session);
+    });
+  }
+
+  /**
+   * Called once by the integration before the response headers go out. Saves the session if it
+   * changed and returns the headers to add. Calling it again returns the same result.
+   */
+  commit(): Promise<HeaderMutation[]> {
+    this.commitResult ??= this.run(async () => {
+      const session = this.current;
+      if (session) {
+        const outcome = await this.saveNow(session);
+        if (outcome === 'gone') return this.resolver.expire(this.request);
+        return session.id === this.requestedId ? [] : this.resolver.write(session.id, this.request);
+      }
+      return this.wasInvalidated ? this.resolver.expire(this.request) : [];
+    });
+    return this.commitResult;
+  }
+
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(operation);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async findNow(): Promise<S | null> {
+    if (this.current) return this.current;
+    if (this.wasInvalidated) return null;
+    await this.loadRequested();
+    return this.current;
+  }
+
+  private createNow(): S {
+    const session = this.repository.createSession();
+    this.current = session;
+    this.storedId = null;
+    return session;
+  }
+
+  private async loadRequested(): Promise<void> {
+    if (this.loaded) return;
+    for (const id of this.requestedSessionIds) {
+      const session = await this.call('load', () => this.repository.findById(id));
+      if (!session) continue;
+      session.lastAccessedTime = this.now();
+      this.current = session;
+      this.requestedId = session.id;
+      this.storedId = session.id;
+      break;
+    }
+    this.loaded = true;
+  }
+
+  private async saveNow(session: S): Promise<SaveOutcome> {
+    const outcome = await this.call('save', () => this.repository.save(session));
+    if (outcome === 'gone') {
+      // Deleted meanwhile (revoked, expired): never resurrect it; the client forgets the id.
+      this.current = null;
+      this.storedId = null;
+      this.wasInvalidated = true;
+    } else if (outcome === 'saved') {
+      this.storedId = session.id;
+    }
+    return outcome;
+  }
+
+  private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof SessionStoreUnavailableError) throw err;
+      throw new SessionStoreUnavailableError(this.repository.store?.kind ?? 'session', operation, err, this.storeErrorStatus);
+    }
+  }
+
+  private now(): number {
+    return (this.repository.clock ?? Date.now)();
+  }
+}
