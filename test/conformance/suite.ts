@@ -1,0 +1,404 @@
+/**
+ * The store conformance suite: Spring Session's repository contract (reference section 7.1), with
+ * its known bugs fixed, written once and run against every store.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidAttributeError, type SessionEvent, type SessionStore } from 'sessiongen/runtime';
+import { AppSessionRepository, type AppSession } from '../../generated/index.js';
+
+export interface StoreUnderTest {
+  store: SessionStore;
+  /** Makes the store notice expiry now (cleanup, sweep); omit when expiry events come on their own. */
+  expireNow?: () => Promise<void>;
+  /** Whether this store reports expired events at all. */
+  expiredEvents: boolean;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function describeConformance(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`${name} store conformance`, () => {
+    let subject: StoreUnderTest;
+    let repo: AppSessionRepository;
+    const events: SessionEvent[] = [];
+
+    beforeAll(async () => {
+      subject = await open();
+      repo = new AppSessionRepository(subject.store);
+      for (const type of ['created', 'deleted', 'expired'] as const) repo.on(type, (event) => events.push(event));
+    }, 120_000);
+
+    afterAll(async () => {
+      await subject?.close();
+    }, 60_000);
+
+    const user = () => `user-${randomUUID()}`;
+    const saved = async (setup?: (session: AppSession) => void) => {
+      const session = repo.createSession();
+      setup?.(session);
+      expect(await repo.save(session)).toBe('saved');
+      return session;
+    };
+    const reload = async (id: string) => {
+      const session = await repo.findById(id);
+      expect(session, `session ${id} should be found`).not.toBeNull();
+      return session!;
+    };
+    const principalIds = async (principal: string) => [...(await repo.findByPrincipalName(principal)).keys()];
+    const eventsFor = (id: string) => events.filter((event) => event.sessionId === id).map((event) => event.type);
+
+    describe('create, find, delete', () => {
+      it('finds a saved session with its id, times, timeout and attributes', async () => {
+        const session = await saved((s) => s.set('principalName', 'a').set('roles', ['admin', 'ops']));
+        const found = await reload(session.id);
+        expect(found.id).toBe(session.id);
+        expect(found.creationTime).toBe(session.creationTime);
+        expect(found.lastAccessedTime).toBe(session.lastAccessedTime);
+        expect(found.maxInactiveInterval).toBe(1800);
+        expect(found.attributeNames().sort()).toEqual(['principalName', 'roles']);
+        expect(found.get('roles')).toEqual(['admin', 'ops']);
+        expect(found.isNew).toBe(false);
+        expect(found.hasChanges).toBe(false);
+      });
+
+      it('finds a session saved with no attributes', async () => {
+        const session = await saved();
+        expect((await reload(session.id)).attributeNames()).toEqual([]);
+      });
+
+      it('returns schema defaults for absent attributes without storing them', async () => {
+        const session = await saved();
+        const found = await reload(session.id);
+        expect(found.get('locale')).toBe('en-GB');
+        expect(found.has('locale')).toBe(false);
+      });
+
+      it('round-trips nested values, unicode and a 20 000-character attribute', async () => {
+        const big = 'x'.repeat(19_990) + 'é✓𝄞';
+        const cart = [{ sku: 'ABC-123', quantity: 2, unitPriceCents: 1999, note: 'gift wrap — “please”' }];
+        const session = await saved((s) => s.set('cart', cart).set('draft:letter', big).set('lastLoginAt', 1_700_000_000_123));
+        const found = await reload(session.id);
+        expect(found.get('cart')).toEqual(cart);
+        expect(found.get('draft:letter')).toBe(big);
+        expect(found.get('lastLoginAt')).toBe(1_700_000_000_123);
+      });
+
+      it('deletes a session; deleting again or an unknown id is a no-op', async () => {
+        const session = await saved();
+        await repo.deleteById(session.id);
+        expect(await repo.findById(session.id)).toBeNull();
+        await repo.deleteById(session.id);
+        await repo.deleteById(randomUUID());
+      });
+
+      it('returns null for ids it could never have made, and never passes them on', async () => {
+        const hostile = ['*', '?', '[a-z]*', 'a\nb', '\r\n*', 'x'.repeat(10_240), '\ud800\udfff\ud800', '', ' ', '../..', "' OR 1=1 --", '{tag}'];
+        for (const id of hostile) {
+          expect(await repo.findById(id)).toBeNull();
+          await repo.deleteById(id);
+        }
+      });
+    });
+
+    describe('delta saves', () => {
+      it('keeps attributes a later save did not touch', async () => {
+        const session = await saved((s) => s.set('roles', ['a']));
+        const found = await reload(session.id);
+        found.set('tenantId', 'acme');
+        await repo.save(found);
+        const again = await reload(session.id);
+        expect(again.get('roles')).toEqual(['a']);
+        expect(again.get('tenantId')).toBe('acme');
+      });
+
+      it('merges changes made before one save (add+modify, add+remove, modify+remove, remove+add)', async () => {
+        const session = await saved((s) => s.set('draft:m', 'm0').set('draft:r', 'r0'));
+        const found = await reload(session.id);
+        found.set('draft:a', 'a1').set('draft:a', 'a2');
+        found.set('draft:b', 'b1').remove('draft:b');
+        found.set('draft:m', 'm1').remove('draft:m');
+        found.remove('draft:r').set('draft:r', 'r1');
+        await repo.save(found);
+        const again = await reload(session.id);
+        expect(again.attributesSnapshot()).toEqual({ 'draft:a': 'a2', 'draft:r': 'r1' });
+      });
+
+      it('persists a removal', async () => {
+        const session = await saved((s) => s.set('roles', ['a']).set('tenantId', 't'));
+        const found = await reload(session.id);
+        found.remove('roles');
+        await repo.save(found);
+        expect((await reload(session.id)).attributeNames()).toEqual(['tenantId']);
+      });
+
+      it('refreshes lastAccessedTime and timeout', async () => {
+        const session = await saved();
+        const found = await reload(session.id);
+        const later = found.lastAccessedTime + 5_000;
+        found.lastAccessedTime = later;
+        found.maxInactiveInterval = 3600;
+        await repo.save(found);
+        const again = await reload(session.id);
+        expect(again.lastAccessedTime).toBe(later);
+        expect(again.maxInactiveInterval).toBe(3600);
+      });
+
+      it('rejects an invalid value before any write, keeping the stored value', async () => {
+        const session = await saved((s) => s.set('tenantId', 'acme'));
+        const found = await reload(session.id);
+        expect(() => found.set('tenantId', 'NOT VALID!')).toThrow(InvalidAttributeError);
+        expect(() => found.set('cart', [{ sku: 'ABC-1', quantity: 0, unitPriceCents: 1 }])).toThrow(/\/cart\/0\/quantity/);
+        expect(() => (found as unknown as { set(n: string, v: unknown): void }).set('unknown', 1)).toThrow(InvalidAttributeError);
+        expect(found.hasChanges).toBe(false);
+        await repo.save(found);
+        expect((await reload(session.id)).get('tenantId')).toBe('acme');
+      });
+
+      it('keeps all of 50 concurrent saves of 50 different attributes on one session', async () => {
+        const session = await saved((s) => s.set('principalName', 'concurrent'));
+        const copies = await Promise.all(Array.from({ length: 50 }, () => reload(session.id)));
+        await Promise.all(copies.map((copy, i) => repo.save(copy.set(`draft:d${i}`, `value ${i}`))));
+        const found = await reload(session.id);
+        const drafts = found.attributeNames().filter((name) => name.startsWith('draft:'));
+        expect(drafts).toHaveLength(50);
+        for (let i = 0; i < 50; i++) expect(found.get(`draft:d${i}`)).toBe(`value ${i}`);
+        expect(found.get('principalName')).toBe('concurrent');
+      });
+    });
+
+    describe('principal and other indexes', () => {
+      it('finds by principal; an unrelated change keeps the entry; delete removes it', async () => {
+        const principal = user();
+        const session = await saved((s) => s.set('principalName', principal));
+        expect(await principalIds(principal)).toEqual([session.id]);
+        const found = await reload(session.id);
+        await repo.save(found.set('roles', ['x']));
+        expect(await principalIds(principal)).toEqual([session.id]);
+        await repo.deleteById(session.id);
+        expect(await principalIds(principal)).toEqual([]);
+      });
+
+      for (const flavour of ['same instance', 'reloaded'] as const) {
+        it(`moves the entry when the principal changes (${flavour})`, async () => {
+          const before = user();
+          const after = user();
+          const session = await saved((s) => s.set('principalName', before));
+          const target = flavour === 'same instance' ? session : await reload(session.id);
+          await repo.save(target.set('principalName', after));
+          expect(await principalIds(before)).toEqual([]);
+          expect(await principalIds(after)).toEqual([session.id]);
+        });
+
+        it(`drops the entry when the principal is removed (${flavour})`, async () => {
+          const principal = user();
+          const session = await saved((s) => s.set('principalName', principal));
+          const target = flavour === 'same instance' ? session : await reload(session.id);
+          await repo.save(target.remove('principalName'));
+          expect(await principalIds(principal)).toEqual([]);
+        });
+      }
+
+      it('finds several sessions of one principal, and by a second index', async () => {
+        const principal = user();
+        const tenant = `t-${randomUUID().slice(0, 8)}`;
+        const a = await saved((s) => s.set('principalName', principal).set('tenantId', tenant));
+        const b = await saved((s) => s.set('principalName', principal));
+        expect((await principalIds(principal)).sort()).toEqual([a.id, b.id].sort());
+        const byTenant = await repo.findByTenantId(tenant);
+        expect([...byTenant.keys()]).toEqual([a.id]);
+        expect(byTenant.get(a.id)!.get('principalName')).toBe(principal);
+      });
+
+      it('follows an id change, and a principal change made together with it', async () => {
+        const first = user();
+        const second = user();
+        const session = await saved((s) => s.set('principalName', first));
+        const found = await reload(session.id);
+        found.changeSessionId();
+        await repo.save(found);
+        expect(await principalIds(first)).toEqual([found.id]);
+        const again = await reload(found.id);
+        again.changeSessionId();
+        again.set('principalName', second);
+        await repo.save(again);
+        expect(await principalIds(first)).toEqual([]);
+        expect(await principalIds(second)).toEqual([again.id]);
+      });
+
+      it('returns no expired session from an index', async () => {
+        const principal = user();
+        const session = repo.createSession().set('principalName', principal);
+        session.lastAccessedTime = Date.now() - 1801_000;
+        await repo.save(session);
+        expect(await principalIds(principal)).toEqual([]);
+      });
+    });
+
+    describe('changeSessionId', () => {
+      it('moves the session: old id gone, new id has the attributes', async () => {
+        const session = await saved((s) => s.set('tenantId', 'acme'));
+        const oldId = session.id;
+        const found = await reload(oldId);
+        const newId = found.changeSessionId();
+        expect(newId).not.toBe(oldId);
+        await repo.save(found);
+        expect(await repo.findById(oldId)).toBeNull();
+        expect((await reload(newId)).get('tenantId')).toBe('acme');
+        expect(eventsFor(newId)).toEqual([]);
+        expect(eventsFor(oldId)).toEqual(['created']);
+      });
+
+      it('changed twice before a save: only the last id exists', async () => {
+        const session = await saved();
+        const first = session.changeSessionId();
+        const second = session.changeSessionId();
+        await repo.save(session);
+        expect(await repo.findById(first)).toBeNull();
+        expect(await repo.findById(second)).not.toBeNull();
+      });
+
+      it('on a never-saved session: saved under the new id only', async () => {
+        const session = repo.createSession();
+        const original = session.id;
+        session.changeSessionId();
+        await repo.save(session);
+        expect(await repo.findById(original)).toBeNull();
+        expect(await repo.findById(session.id)).not.toBeNull();
+      });
+
+      it('survives a second save after the change', async () => {
+        const session = await saved();
+        session.changeSessionId();
+        await repo.save(session);
+        session.set('tenantId', 'again');
+        await repo.save(session);
+        expect((await reload(session.id)).get('tenantId')).toBe('again');
+      });
+
+      it('two copies both change the id: the first wins, the second resolves nowhere', async () => {
+        const session = await saved((s) => s.set('tenantId', 'race'));
+        const a = await reload(session.id);
+        const b = await reload(session.id);
+        a.changeSessionId();
+        b.changeSessionId();
+        expect(await repo.save(a)).toBe('saved');
+        expect(await repo.save(b)).toBe('gone');
+        expect(await repo.findById(session.id)).toBeNull();
+        expect(await repo.findById(a.id)).not.toBeNull();
+        expect(await repo.findById(b.id)).toBeNull();
+      });
+    });
+
+    describe('expiry', () => {
+      it('never returns an expired session, even before any cleanup', async () => {
+        const session = repo.createSession();
+        session.lastAccessedTime = Date.now() - 1801_000;
+        await repo.save(session);
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+
+      it('treats a timeout of 0 as already expired', async () => {
+        const session = repo.createSession();
+        session.maxInactiveInterval = 0;
+        await repo.save(session);
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+
+      it('expires a session after its timeout (1 s)', async () => {
+        const session = repo.createSession();
+        session.maxInactiveInterval = 1;
+        await repo.save(session);
+        expect(await repo.findById(session.id)).not.toBeNull();
+        await sleep(1_300);
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+
+      it('keeps a session alive that is saved with a fresh lastAccessedTime', async () => {
+        const session = repo.createSession();
+        session.lastAccessedTime = Date.now() - 1000_000;
+        await repo.save(session);
+        const found = await reload(session.id);
+        found.lastAccessedTime = Date.now();
+        await repo.save(found);
+        expect((await reload(session.id)).isExpired()).toBe(false);
+      });
+
+      it('never expires a negative timeout, and deletes it on request', async () => {
+        const principal = user();
+        const session = repo.createSession().set('principalName', principal);
+        session.maxInactiveInterval = -1;
+        session.lastAccessedTime = Date.now() - 10 * 365 * 86_400_000;
+        await repo.save(session);
+        const found = await reload(session.id);
+        expect(found.isExpired()).toBe(false);
+        expect(await principalIds(principal)).toEqual([session.id]);
+        await repo.deleteById(session.id);
+        expect(await repo.findById(session.id)).toBeNull();
+        expect(await principalIds(principal)).toEqual([]);
+      });
+
+      it('does not bring back an expired session by saving a stale copy', async () => {
+        const session = repo.createSession();
+        session.maxInactiveInterval = 1;
+        await repo.save(session);
+        const copy = await reload(session.id);
+        await sleep(1_300);
+        copy.set('tenantId', 'late');
+        expect(await repo.save(copy)).toBe('gone');
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+    });
+
+    describe('no resurrection', () => {
+      it('a save after a concurrent delete writes nothing, and leaves no index entry', async () => {
+        const principal = user();
+        const session = await saved((s) => s.set('principalName', principal));
+        const copy = await reload(session.id);
+        await repo.deleteById(session.id);
+        copy.set('tenantId', 'ghost');
+        copy.lastAccessedTime = Date.now();
+        expect(await repo.save(copy)).toBe('gone');
+        expect(await repo.findById(session.id)).toBeNull();
+        expect(await principalIds(principal)).toEqual([]);
+      });
+
+      it('an id change on a session deleted meanwhile: neither id resolves, no exception', async () => {
+        const session = await saved();
+        const copy = await reload(session.id);
+        await repo.deleteById(session.id);
+        copy.changeSessionId();
+        expect(await repo.save(copy)).toBe('gone');
+        expect(await repo.findById(session.id)).toBeNull();
+        expect(await repo.findById(copy.id)).toBeNull();
+      });
+    });
+
+    describe('events', () => {
+      it('emits created once and deleted on delete', async () => {
+        const session = await saved();
+        session.set('tenantId', 'x');
+        await repo.save(session);
+        expect(eventsFor(session.id)).toEqual(['created']);
+        await repo.deleteById(session.id);
+        expect(eventsFor(session.id)).toEqual(['created', 'deleted']);
+      });
+
+      it('emits expired when the store sees a session expire (where it can tell)', async () => {
+        const session = repo.createSession();
+        session.maxInactiveInterval = 1;
+        await repo.save(session);
+        await sleep(1_200);
+        await subject.expireNow?.();
+        if (!subject.expiredEvents) {
+          expect(eventsFor(session.id)).toEqual(['created']);
+          return;
+        }
+        const deadline = Date.now() + 10_000;
+        while (!eventsFor(session.id).includes('expired') && Date.now() < deadline) await sleep(100);
+        expect(eventsFor(session.id)).toEqual(['created', 'expired']);
+      }, 20_000);
+    });
+  });
+}
