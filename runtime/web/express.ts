@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Session } from '../core/session.js';
 import { CookieSessionIdResolver } from './cookie-resolver.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
-import { RequestSession, SessionStoreUnavailableError, type SessionRepositoryLike } from './request-session.js';
+import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 /**
  * Generated code registers its session type here, which types `req.session` for the whole app:
@@ -18,7 +18,7 @@ import { RequestSession, SessionStoreUnavailableError, type SessionRepositoryLik
 export interface ExpressSessionRegister {}
 
 /** The registered session type, or the untyped `Session` when none is registered. */
-export type RegisteredSession = ExpressSessionRegister extends { session: infer S extends Session<any, any> }
+export type RegisteredSession = ExpressSessionRegister extends { session: infer S extends AnySession }
   ? S
   : Session<any, any>;
 
@@ -33,13 +33,13 @@ declare global {
 }
 
 /** A Node request after `sessionMiddleware` ran (for Connect apps and non-global typing). */
-export type SessionRequest<S extends Session<any, any> = RegisteredSession> = IncomingMessage & {
+export type SessionRequest<S extends AnySession = RegisteredSession> = IncomingMessage & {
   session: RequestSession<S>;
 };
 
 export type SessionLogger = (message: string, error: unknown) => void;
 
-export interface SessionMiddlewareOptions<S extends Session<any, any>> {
+export interface SessionMiddlewareOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
   /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
   resolver?: SessionIdResolver;
@@ -58,7 +58,7 @@ const APPLIED = Symbol.for('sessiongen.web.express.session');
  * landed and the id header was added, so a redirect cannot reach the client before the save.
  * If the save fails the held response is replaced by `storeErrorStatus` with a JSON body.
  */
-export function sessionMiddleware<S extends Session<any, any> = RegisteredSession>(
+export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   options: SessionMiddlewareOptions<S>,
 ): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   const repository = options.repository;

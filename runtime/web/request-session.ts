@@ -3,8 +3,14 @@ import type { SaveOutcome } from '../core/repository.js';
 import type { Session } from '../core/session.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 
+/**
+ * Any session, whatever its attribute and default types. (`Session<any, any>` alone does not
+ * accept a session whose defaults parameter is `never`, the repository's default.)
+ */
+export type AnySession = Session<any, any> | Session<any, never>;
+
 /** The part of a `SessionRepository` the web layer uses; generated repositories satisfy it. */
-export interface SessionRepositoryLike<S extends Session<any, any>> {
+export interface SessionRepositoryLike<S extends AnySession> {
   createSession(): S;
   findById(id: string): Promise<S | null>;
   save(session: S): Promise<SaveOutcome>;
@@ -13,7 +19,7 @@ export interface SessionRepositoryLike<S extends Session<any, any>> {
   readonly store?: { readonly kind: string };
 }
 
-export interface RequestSessionOptions<S extends Session<any, any>> {
+export interface RequestSessionOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
   resolver: SessionIdResolver;
   request: ResolverRequest;
@@ -48,7 +54,7 @@ export class SessionStoreUnavailableError extends SessionStoreError {
  * - `commit()` saves what changed and returns the headers to add: the id for a new or changed
  *   session, an expiry after `invalidate` (or when the session was deleted meanwhile).
  */
-export class RequestSession<S extends Session<any, any>> {
+export class RequestSession<S extends AnySession> {
   private readonly repository: SessionRepositoryLike<S>;
   private readonly resolver: SessionIdResolver;
   private readonly request: ResolverRequest;
