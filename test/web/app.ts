@@ -85,6 +85,9 @@ export function makeApp(options: TestAppOptions = {}) {
     if (req.query.writeHead === 'object') {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Set-Cookie': ['lang=en'] });
       res.end('ok');
+    } else if (req.query.writeHead === 'array') {
+      res.writeHead(200, ['Content-Type', 'text/plain', 'Set-Cookie', 'lang=en', 'Set-Cookie', 'tz=utc']);
+      res.end('ok');
     } else {
       res.type('text').send('ok');
     }

@@ -164,6 +164,11 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect(await viaWriteHead.text()).toBe('ok');
     const all = viaWriteHead.headers.getSetCookie().map((line) => line.split('=')[0]).sort();
     expect(all).toEqual(['SESSION', 'lang', 'theme']);
+    const viaArray = await call('/app-cookie?writeHead=array', { method: 'POST' });
+    expect(await viaArray.text()).toBe('ok');
+    expect(viaArray.headers.get('content-type')).toBe('text/plain');
+    const fromArray = viaArray.headers.getSetCookie().map((line) => line.split('=')[0]).sort();
+    expect(fromArray).toEqual(['SESSION', 'lang', 'theme', 'tz']);
   });
 
   it("base64 mode round-trips Spring's example id", async () => {
@@ -302,5 +307,33 @@ describe('Express sessionMiddleware over real sockets', () => {
       'SESSION=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
     ]);
     expect(await store.inner.load(created.id)).toBeNull();
+  });
+});
+
+describe('sessionMiddleware without Express (plain node:http, Connect style)', () => {
+  it('works on bare IncomingMessage/ServerResponse and types req.session through SessionRequest', async () => {
+    const { createServer } = await import('node:http');
+    const { SessionRepository } = await import('../../runtime/core/repository.js');
+    const { sessionMiddleware } = await import('../../runtime/web/express.js');
+    const { fixtureDescriptor } = await import('./fixture-descriptor.js');
+    const { RecordingStore } = await import('./helpers.js');
+    type SessionRequest = import('../../runtime/web/express.js').SessionRequest;
+    const store = new RecordingStore();
+    store.writeDelayMs = 100;
+    const middleware = sessionMiddleware({ repository: new SessionRepository(fixtureDescriptor, store) });
+    const server = createServer((req, res) => {
+      middleware(req, res, async () => {
+        const session = await (req as SessionRequest).session.get();
+        session.set('counter', 5);
+        res.writeHead(303, { Location: '/next' });
+        res.end();
+      });
+    });
+    running = await listen({ listen: (port, callback) => server.listen(port, callback) });
+    const response = await fetch(running.url + '/', { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/next');
+    const id = cookieValue(response);
+    expect((await store.inner.load(id))?.attributes).toEqual({ counter: 5 });
   });
 });
