@@ -12,3 +12,4 @@ export * from './core/json-helpers.js';
 export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
 export { SqlSessionStore, applySqlSchema, type SqlStoreOptions } from './stores/sql/sql-store.js';
 export type { SqlDialect, SqlFragment } from './stores/sql/dialects/index.js';
+export * from './web/index.js';

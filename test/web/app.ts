@@ -4,6 +4,11 @@ import type { SessionIdResolver } from '../../runtime/web/id-resolver.js';
 import { sessionErrorHandler, sessionMiddleware } from '../../runtime/web/express.js';
 import { fixtureDescriptor, type FixtureAttributes } from './fixture-descriptor.js';
 import { RecordingStore } from './helpers.js';
+import type { Session } from '../../runtime/core/session.js';
+import type { RequestSession } from '../../runtime/web/request-session.js';
+
+/** The fixture's typed per-request session, whatever session type the app-wide register names. */
+export const sessionOf = (req: express.Request) => req.session as unknown as RequestSession<Session<FixtureAttributes>>;
 
 export interface TestAppOptions {
   resolver?: SessionIdResolver;
@@ -32,7 +37,7 @@ export function makeApp(options: TestAppOptions = {}) {
   });
 
   app.get('/session', async (req, res) => {
-    const session = await req.session.find();
+    const session = await sessionOf(req).find();
     res.json(
       session
         ? { id: session.id, counter: session.get('counter') ?? null, attributes: session.attributesSnapshot() }
@@ -41,45 +46,45 @@ export function makeApp(options: TestAppOptions = {}) {
   });
 
   app.post('/counter', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     const counter = ((session.get('counter') as number | undefined) ?? 0) + 1;
     session.set('counter', counter);
     res.json({ id: session.id, counter });
   });
 
   app.post('/login', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     session.set('principalName', String(req.query.user ?? 'alice'));
     const before = session.id;
-    const id = await req.session.changeSessionId();
+    const id = await sessionOf(req).changeSessionId();
     res.json({ before, id });
   });
 
   app.post('/logout', async (req, res) => {
-    await req.session.invalidate();
+    await sessionOf(req).invalidate();
     res.status(204).end();
   });
 
   app.post('/logout-and-new', async (req, res) => {
-    await req.session.invalidate();
-    const session = await req.session.get();
+    await sessionOf(req).invalidate();
+    const session = await sessionOf(req).get();
     res.json({ id: session.id, counter: session.get('counter') ?? null });
   });
 
   app.post('/redirect', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     session.set('counter', 42);
     res.redirect('/done');
   });
 
   app.put('/draft/:n', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     session.set(`draft:${req.params.n}`, `text ${req.params.n}`);
     res.status(204).end();
   });
 
   app.post('/app-cookie', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     session.set('counter', 1);
     res.cookie('theme', 'dark');
     if (req.query.writeHead === 'object') {
@@ -94,7 +99,7 @@ export function makeApp(options: TestAppOptions = {}) {
   });
 
   app.post('/stream', async (req, res) => {
-    const session = await req.session.get();
+    const session = await sessionOf(req).get();
     session.set('counter', 7);
     res.setHeader('Content-Type', 'text/plain');
     res.write('a');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from '../../runtime/core/ids.js';
 import { CookieSessionIdResolver } from '../../runtime/web/cookie-resolver.js';
 import { HeaderSessionIdResolver } from '../../runtime/web/header-resolver.js';
-import { makeApp, type TestAppOptions } from './app.js';
+import { makeApp, sessionOf, type TestAppOptions } from './app.js';
 import { cookieParts, cookieValue, cookiesNamed, listen, type Running } from './helpers.js';
 
 let running: Running | undefined;
@@ -289,7 +289,7 @@ describe('Express sessionMiddleware over real sockets', () => {
     const revoking = express();
     revoking.use(sessionMiddleware({ repository }));
     revoking.post('/revoke-midway', async (req, res) => {
-      const session = await req.session.get();
+      const session = await sessionOf(req).get();
       await repository.deleteById(session.id);
       session.set('counter', 99);
       res.json({ id: session.id });
@@ -317,7 +317,7 @@ describe('sessionMiddleware without Express (plain node:http, Connect style)', (
     const { sessionMiddleware } = await import('../../runtime/web/express.js');
     const { fixtureDescriptor } = await import('./fixture-descriptor.js');
     const { RecordingStore } = await import('./helpers.js');
-    type SessionRequest = import('../../runtime/web/express.js').SessionRequest;
+    type SessionRequest = import('../../runtime/web/express.js').SessionRequest<import('../../runtime/core/session.js').Session<import('./fixture-descriptor.js').FixtureAttributes>>;
     const store = new RecordingStore();
     store.writeDelayMs = 100;
     const middleware = sessionMiddleware({ repository: new SessionRepository(fixtureDescriptor, store) });
