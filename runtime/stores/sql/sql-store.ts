@@ -3,69 +3,104 @@ import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
-import { dialectFor, type SqlDialect } from './dialects/index.js';
+import { detectDialect, dialectFor, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
+import { KnexRawExecutor, PgPreparedExecutor } from './executor.js';
 
 export interface SqlStoreOptions {
   /** Run the expired-row cleanup on this instance every this many ms (with jitter); 0 or false turns it off. */
   cleanupIntervalMs?: number | false;
   /** Rows deleted per cleanup statement. */
   cleanupBatchSize?: number;
+  /** Force a dialect (otherwise from the knex client; `mysql2` asks the server: MySQL or MariaDB). */
+  dialect?: SqlDialectName;
+  /** Another table than the descriptor's `sql.table` (such as a per-test table). */
+  table?: string;
+  /** PostgreSQL only: send named prepared statements over knex's pool (default true). */
+  preparedStatements?: boolean;
 }
 
-const COLUMNS = ['session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'attributes'];
+const FIXED = ['primary_id', 'session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'expiry_time'];
+const SELECTED = ['session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'attributes'];
+const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
  * Sessions in one SQL table through knex: fixed columns, one typed column per index, and the
- * attributes as a JSON document patched per attribute, so concurrent saves of different
- * attributes all land.
+ * attributes as one JSON document patched per attribute in the UPDATE itself, so concurrent saves
+ * of different attributes all land and every save is one statement. A create is an upsert on
+ * `session_id`, so two concurrent first saves merge instead of raising a duplicate-key error.
  */
 export class SqlSessionStore implements SessionStore {
-  readonly kind: string;
-  readonly dialect: SqlDialect;
-  private readonly table: string;
-  private readonly selectList: string;
+  readonly knex: Knex;
+  readonly table: string;
+  private dialectNow: SqlDialect;
+  private ready: Promise<void> | undefined;
+  private executor: SqlExecutor;
+  private readonly client: string;
   private readonly expiryListeners: StoreExpiryListener[] = [];
+  private readonly statements = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly batch: number;
+  private readonly prepared: boolean;
 
   constructor(
     private readonly descriptor: SessionDescriptor,
-    readonly knex: Knex,
+    knex: Knex,
     options: SqlStoreOptions = {},
   ) {
-    this.dialect = dialectFor(knex);
-    this.kind = this.dialect.name;
-    const q = this.dialect.quote;
-    this.table = q(descriptor.sql.table);
-    this.selectList = COLUMNS.map(q).join(', ');
+    this.knex = knex;
+    this.table = options.table ?? descriptor.sql.table;
+    if (!SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
+    this.client = knexClientName(knex);
+    this.dialectNow = dialectFor(knex, options.dialect);
+    this.prepared = options.preparedStatements ?? true;
+    this.executor = this.makeExecutor();
+    if (!options.dialect && (this.client === 'mysql2' || this.client === 'mysql')) {
+      this.ready = detectDialect(knex).then((dialect) => {
+        this.dialectNow = dialect;
+        this.statements.clear();
+        this.ready = undefined;
+      });
+      this.ready.catch(() => undefined);
+    }
     this.batch = options.cleanupBatchSize ?? 500;
     const every = options.cleanupIntervalMs ?? 60_000;
     if (every) this.scheduleCleanup(every);
   }
 
+  /** `postgres`, `mariadb`, `mysql` or `sqlite` (for `mysql2`, known after the first call). */
+  get kind(): string {
+    return this.dialectNow.name;
+  }
+
+  get dialect(): SqlDialect {
+    return this.dialectNow;
+  }
+
   async load(id: string): Promise<SessionRecord | null> {
-    const rows = await this.run('load', `SELECT ${this.selectList} FROM ${this.table} WHERE "session_id" = ?`, [id]);
-    const row = this.dialect.rows(rows)[0];
+    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q('session_id')} = ?`);
+    const result = await this.run('load', sql, [id]);
+    const row = result.rows[0];
     return row ? this.toRecord(row) : null;
   }
 
   async write(write: SessionWrite): Promise<WriteOutcome> {
+    if (this.ready) await this.settle('write');
     return write.isNew ? this.insert(write) : this.update(write);
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.run('delete', `DELETE FROM ${this.table} WHERE "session_id" = ?`, [id]);
-    return this.dialect.affected(result) > 0;
+    const sql = await this.statement('delete', (q, t) => `DELETE FROM ${t} WHERE ${q('session_id')} = ?`);
+    return (await this.run('delete', sql, [id])).affected > 0;
   }
 
   async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
-    const column = this.dialect.quote(index.column);
-    const result = await this.run(
-      'findByIndex',
-      `SELECT ${this.selectList} FROM ${this.table} WHERE ${column} = ? AND ("expiry_time" IS NULL OR "expiry_time" > ?)`,
-      [this.dialect.bindIndex(value, index.type), Date.now()],
+    const sql = await this.statement(
+      `find:${index.column}`,
+      (q, t) =>
+        `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`,
     );
-    return this.dialect.rows(result).map((row) => this.toRecord(row));
+    const result = await this.run('findByIndex', sql, [this.dialectNow.bindIndex(value, index.type), Date.now()]);
+    return result.rows.map((row) => this.toRecord(row));
   }
 
   onExpired(listener: StoreExpiryListener): void {
@@ -74,13 +109,20 @@ export class SqlSessionStore implements SessionStore {
 
   /**
    * Deletes expired rows in batches and emits their expired events; returns how many. Safe to run
-   * on several instances at once: each batch claims distinct rows.
+   * on several instances at once: each batch claims distinct rows (`SKIP LOCKED` on PostgreSQL and
+   * MariaDB/MySQL; SQLite has one writer at a time).
    */
   async cleanupExpired(now: number = Date.now()): Promise<number> {
+    if (this.ready) await this.settle('cleanup');
+    const table = this.dialectNow.quote(this.table);
     let total = 0;
     for (;;) {
-      const { sql, bindings } = this.dialect.deleteExpired(this.table, now, this.batch);
-      const ids = this.dialect.rows(await this.run('cleanup', sql, bindings)).map((row) => String(row.session_id));
+      let ids: string[];
+      try {
+        ids = await this.dialectNow.deleteExpired(this.executor, table, now, this.batch);
+      } catch (err) {
+        throw new SessionStoreError(this.kind, 'cleanup', err);
+      }
       total += ids.length;
       for (const id of ids) for (const listener of this.expiryListeners) listener(id);
       if (ids.length < this.batch) return total;
@@ -93,62 +135,90 @@ export class SqlSessionStore implements SessionStore {
   }
 
   private async insert(write: SessionWrite): Promise<WriteOutcome> {
-    const q = this.dialect.quote;
-    const columns = ['primary_id', 'session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'expiry_time'];
+    const d = this.dialectNow;
+    const indexes = this.descriptor.indexes;
+    const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
+    const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote('attributes')}`, [], set);
+    const key = `insert:${set.length}`;
+    const sql = await this.statement(key, (q, t) => {
+      const columns = [...FIXED, ...indexes.map((index) => index.column), 'attributes'];
+      const tail = d.upsertTail(t, [...FIXED.slice(2), ...indexes.map((index) => index.column)], patch);
+      return `INSERT INTO ${t} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail.sql}`;
+    });
     const values: unknown[] = [randomUUID(), write.id, write.creationTime, write.lastAccessedTime, write.maxInactiveInterval, write.expiresAt];
-    for (const index of this.descriptor.indexes) {
-      const value = write.indexes[index.name];
-      columns.push(index.column);
-      values.push(value === null || value === undefined ? null : this.dialect.bindIndex(value, index.type));
-    }
-    columns.push('attributes');
-    values.push(JSON.stringify(write.set));
-    await this.run(
-      'insert',
-      `INSERT INTO ${this.table} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-      values,
-    );
+    for (const index of indexes) values.push(this.indexBinding(write, index));
+    values.push(d.bindAttributes(write.set));
+    values.push(...d.upsertTail('', [], patch).bindings);
+    await this.run('insert', sql, values);
     return 'written';
   }
 
   private async update(write: SessionWrite): Promise<WriteOutcome> {
-    const q = this.dialect.quote;
-    const sets = ['"session_id" = ?', '"last_access_time" = ?', '"max_inactive_interval" = ?', '"expiry_time" = ?'];
-    const bindings: unknown[] = [write.id, write.lastAccessedTime, write.maxInactiveInterval, write.expiresAt];
-    for (const name of write.changedIndexes) {
-      const index = this.descriptor.indexes.find((candidate) => candidate.name === name)!;
-      const value = write.indexes[name];
-      sets.push(`${q(index.column)} = ?`);
-      bindings.push(value === null || value === undefined ? null : this.dialect.bindIndex(value, index.type));
-    }
+    const d = this.dialectNow;
+    const changed = this.descriptor.indexes.filter((index) => write.changedIndexes.includes(index.name));
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
-    if (set.length > 0 || write.removed.length > 0) {
-      const patch = this.dialect.patchAttributes(q('attributes'), write.removed, set);
-      sets.push(`${q('attributes')} = ${patch.sql}`);
-      bindings.push(...patch.bindings);
-    }
+    const patching = set.length > 0 || write.removed.length > 0;
+    const patch = patching ? d.patchAttributes(d.quote('attributes'), write.removed, set) : undefined;
+    const key = `update:${changed.map((index) => index.column).join(',')}:${patch ? `${write.removed.length}:${set.length}` : '-'}`;
+    const sql = await this.statement(key, (q, t) => {
+      const sets = ['session_id', 'last_access_time', 'max_inactive_interval', 'expiry_time'].map((column) => `${q(column)} = ?`);
+      for (const index of changed) sets.push(`${q(index.column)} = ?`);
+      if (patch) sets.push(`${q('attributes')} = ${patch.sql}`);
+      return `UPDATE ${t} SET ${sets.join(', ')} WHERE ${q('session_id')} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`;
+    });
+    const bindings: unknown[] = [write.id, write.lastAccessedTime, write.maxInactiveInterval, write.expiresAt];
+    for (const index of changed) bindings.push(this.indexBinding(write, index));
+    if (patch) bindings.push(...patch.bindings);
     bindings.push(write.previousId ?? write.id, write.now);
-    const result = await this.run(
-      'update',
-      `UPDATE ${this.table} SET ${sets.join(', ')} WHERE "session_id" = ? AND ("expiry_time" IS NULL OR "expiry_time" > ?)`,
-      bindings,
-    );
-    return this.dialect.affected(result) > 0 ? 'written' : 'gone';
+    return (await this.run('update', sql, bindings)).affected > 0 ? 'written' : 'gone';
+  }
+
+  private indexBinding(write: SessionWrite, index: IndexDescriptor): unknown {
+    const value = write.indexes[index.name];
+    return value === null || value === undefined ? null : this.dialectNow.bindIndex(value, index.type);
   }
 
   private toRecord(row: Record<string, unknown>): SessionRecord {
+    const d = this.dialectNow;
     return {
       id: String(row.session_id),
-      creationTime: this.dialect.readNumber(row.creation_time),
-      lastAccessedTime: this.dialect.readNumber(row.last_access_time),
-      maxInactiveInterval: this.dialect.readNumber(row.max_inactive_interval),
-      attributes: this.dialect.readAttributes(row.attributes),
+      creationTime: d.readNumber(row.creation_time),
+      lastAccessedTime: d.readNumber(row.last_access_time),
+      maxInactiveInterval: d.readNumber(row.max_inactive_interval),
+      attributes: d.readAttributes(row.attributes),
     };
   }
 
-  private async run(operation: string, sql: string, bindings: unknown[]): Promise<unknown> {
+  /** A statement's SQL text, built once per shape. */
+  private async statement(key: string, build: (q: (id: string) => string, table: string) => string): Promise<string> {
+    if (this.ready) await this.settle(key);
+    let sql = this.statements.get(key);
+    if (sql === undefined) {
+      const q = this.dialectNow.quote;
+      sql = build(q, q(this.table));
+      this.statements.set(key, sql);
+    }
+    return sql;
+  }
+
+  private async settle(operation: string): Promise<void> {
     try {
-      return await this.knex.raw(sql, bindings as Knex.RawBinding[]);
+      await this.ready;
+    } catch (err) {
+      this.ready = undefined;
+      throw new SessionStoreError(this.kind, operation, err);
+    }
+    this.executor = this.makeExecutor();
+  }
+
+  private makeExecutor(): SqlExecutor {
+    if (this.dialectNow.name === 'postgres' && this.prepared) return new PgPreparedExecutor(this.knex);
+    return new KnexRawExecutor(this.knex, this.client, this.dialectNow.name === 'sqlite' ? undefined : 'read committed');
+  }
+
+  private async run(operation: string, sql: string, bindings: unknown[]) {
+    try {
+      return await this.executor.query(sql, bindings);
     } catch (err) {
       throw new SessionStoreError(this.kind, operation, err);
     }

@@ -1,14 +1,13 @@
-import type { SqlDialect } from './dialect.js';
+import { doubleQuote, memberPath, type SqlDialect } from './dialect.js';
 
-/** A JSON path for one top-level member, quoted so names like `draft:a-b` are one key. */
-function memberPath(name: string): string {
-  return `$."${name.replace(/"/g, '""')}"`;
-}
-
-/** SQLite 3.38+: JSON1 functions, RETURNING; one writer at a time, so no row locking is needed. */
+/**
+ * SQLite 3.38+: JSON1 functions, `ON CONFLICT … DO UPDATE` (never `INSERT OR REPLACE`, which
+ * deletes the row and loses what the statement did not supply), `RETURNING`. One writer at a
+ * time, so a cleanup batch needs no row locks to stay disjoint from another's.
+ */
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
-  quote: (identifier) => `"${identifier.replace(/"/g, '""')}"`,
+  quote: doubleQuote,
   patchAttributes(column, removed, set) {
     let sql = column;
     const bindings: unknown[] = [];
@@ -22,15 +21,22 @@ export const sqliteDialect: SqlDialect = {
     }
     return { sql, bindings };
   },
+  bindAttributes: (set) => JSON.stringify(set),
+  upsertTail(_table, assign, attributes) {
+    const q = doubleQuote;
+    const sets = assign.map((column) => `${q(column)} = excluded.${q(column)}`);
+    sets.push(`${q('attributes')} = ${attributes.sql}`);
+    return { sql: `ON CONFLICT (${q('session_id')}) DO UPDATE SET ${sets.join(', ')}`, bindings: attributes.bindings };
+  },
   readAttributes: (value) => (typeof value === 'string' ? JSON.parse(value) : (value as Record<string, unknown>)),
   readNumber: (value) => Number(value),
   bindIndex: (value, type) => (type === 'boolean' ? (value ? 1 : 0) : value),
-  rows: (result) => result as Array<Record<string, unknown>>,
-  affected: (result) => (result as { changes: number }).changes,
-  deleteExpired(table, now, batch) {
-    return {
-      sql: `DELETE FROM ${table} WHERE "primary_id" IN (SELECT "primary_id" FROM ${table} WHERE "expiry_time" <= ? LIMIT ?) RETURNING "session_id"`,
-      bindings: [now, batch],
-    };
+  async deleteExpired(executor, table, now, batch) {
+    const q = doubleQuote;
+    const result = await executor.query(
+      `DELETE FROM ${table} WHERE ${q('primary_id')} IN (SELECT ${q('primary_id')} FROM ${table} WHERE ${q('expiry_time')} <= ? LIMIT ?) RETURNING ${q('session_id')}`,
+      [now, batch],
+    );
+    return result.rows.map((row) => String(row.session_id));
   },
 };

@@ -1,0 +1,77 @@
+import { memberPath, type SqlDialect, type SqlFragment } from './dialect.js';
+
+const backtick = (identifier: string) => `\`${identifier.replace(/`/g, '``')}\``;
+
+function patch(column: string, removed: readonly string[], set: ReadonlyArray<[string, string]>): SqlFragment {
+  let sql = column;
+  const bindings: unknown[] = [];
+  if (removed.length > 0) {
+    sql = `JSON_REMOVE(${sql}, ${removed.map(() => '?').join(', ')})`;
+    bindings.push(...removed.map(memberPath));
+  }
+  if (set.length > 0) {
+    // JSON_EXTRACT(?, '$') makes the bound text a JSON value, not a JSON string.
+    sql = `JSON_SET(${sql}, ${set.map(() => `?, JSON_EXTRACT(?, '$')`).join(', ')})`;
+    for (const [name, json] of set) bindings.push(memberPath(name), json);
+  }
+  return { sql, bindings };
+}
+
+function readAttributes(value: unknown): Record<string, unknown> {
+  if (typeof value === 'string') return JSON.parse(value);
+  if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8'));
+  return (value ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Cleanup on InnoDB: in one READ COMMITTED transaction, claim a batch with
+ * `SELECT … FOR UPDATE SKIP LOCKED` (MariaDB 10.6+, MySQL 8.0+), then delete exactly those rows by
+ * primary key. Concurrent cleaners take disjoint batches and never wait on each other.
+ */
+async function deleteExpired(executor: Parameters<SqlDialect['deleteExpired']>[0], table: string, now: number, batch: number): Promise<string[]> {
+  const q = backtick;
+  return executor.transaction(async (run) => {
+    const claimed = await run(
+      `SELECT ${q('primary_id')}, ${q('session_id')} FROM ${table} WHERE ${q('expiry_time')} <= ? LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [now, batch],
+    );
+    if (claimed.rows.length === 0) return [];
+    const ids = claimed.rows.map((row) => String(row.primary_id));
+    await run(`DELETE FROM ${table} WHERE ${q('primary_id')} IN (${ids.map(() => '?').join(', ')})`, ids);
+    return claimed.rows.map((row) => String(row.session_id));
+  });
+}
+
+const common = {
+  quote: backtick,
+  patchAttributes: patch,
+  bindAttributes: (set: Record<string, unknown>) => JSON.stringify(set),
+  readAttributes,
+  readNumber: (value: unknown) => Number(value),
+  bindIndex: (value: unknown, type: string) => (type === 'boolean' ? (value ? 1 : 0) : value),
+  deleteExpired,
+};
+
+/** MariaDB 10.6+: no MySQL 8 row alias, so the upsert reads the new row through `VALUES(col)`. */
+export const mariadbDialect: SqlDialect = {
+  ...common,
+  name: 'mariadb',
+  upsertTail(_table, assign, attributes) {
+    const q = backtick;
+    const sets = assign.map((column) => `${q(column)} = VALUES(${q(column)})`);
+    sets.push(`${q('attributes')} = ${attributes.sql}`);
+    return { sql: `ON DUPLICATE KEY UPDATE ${sets.join(', ')}`, bindings: attributes.bindings };
+  },
+} as SqlDialect;
+
+/** MySQL 8.0.19+: the row alias `AS new` (`VALUES()` is deprecated since 8.0.20). */
+export const mysqlDialect: SqlDialect = {
+  ...common,
+  name: 'mysql',
+  upsertTail(_table, assign, attributes) {
+    const q = backtick;
+    const sets = assign.map((column) => `${q(column)} = ${q('new')}.${q(column)}`);
+    sets.push(`${q('attributes')} = ${attributes.sql}`);
+    return { sql: `AS ${q('new')} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`, bindings: attributes.bindings };
+  },
+} as SqlDialect;
