@@ -1,0 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from 'sessiongen/runtime/web/index';
+import { AppSessionRepository } from '../../generated/index.js';
+import { createDemoApp } from './app.js';
+import { openStore } from './stores/open-store.js';
+
+/** Starts the demo from environment variables; resolves with the listening server. */
+export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
+  const store = await openStore(env);
+  const timeout = env.SESSION_TIMEOUT_S;
+  const repository = new AppSessionRepository(store, timeout === undefined ? {} : { maxInactiveInterval: parseTimeout(timeout) });
+  const resolver = openResolver(env.SESSION_RESOLVER ?? 'cookie');
+  const app = createDemoApp(repository, resolver);
+  const server = app.listen(Number(env.PORT ?? 3000));
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const close = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await repository.close();
+  };
+  return { server, repository, close, port: (server.address() as AddressInfo).port, store: env.SESSION_STORE ?? 'sqlite' };
+}
+
+function openResolver(kind: string): SessionIdResolver {
+  if (kind === 'cookie') return new CookieSessionIdResolver();
+  if (kind === 'header') return new HeaderSessionIdResolver();
+  throw new Error(`SESSION_RESOLVER=${kind} is not one of: cookie, header`);
+}
+
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds)) throw new Error(`SESSION_TIMEOUT_S must be whole seconds, got '${value}'`);
+  return seconds;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const demo = await startDemo();
+  console.log(`sessiongen demo on http://localhost:${demo.port} (store: ${demo.store})`);
+  const stop = () => void demo.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
