@@ -13,3 +13,11 @@ export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/mem
 export { SqlSessionStore, applySqlSchema, type SqlStoreOptions } from './stores/sql/sql-store.js';
 export type { SqlDialect, SqlFragment } from './stores/sql/dialects/index.js';
 export * from './web/index.js';
+export {
+  RedisSessionStore,
+  createRedisSessionClient,
+  type RedisClient,
+  type RedisStoreOptions,
+  type NotificationState,
+} from './stores/redis/redis-store.js';
+export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './stores/redis/keys.js';

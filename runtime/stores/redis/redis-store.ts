@@ -1,0 +1,471 @@
+import { createHash } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
+import { SessionStoreError } from '../../core/errors.js';
+import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText } from './keys.js';
+import {
+  DELETE_SCRIPT,
+  INDEX_ADD_SCRIPT,
+  INDEX_READ_SCRIPT,
+  MOVE_BEGIN_SCRIPT,
+  MOVE_END_SCRIPT,
+  SAVE_SCRIPT,
+} from './scripts.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisStoreOptions {
+  /** Overrides the schema's key prefix (`descriptor.redis.keyPrefix`), e.g. per tenant or per test run. */
+  keyPrefix?: string;
+  /** Epoch ms; used to prune index members whose session has expired. Default `Date.now`. */
+  clock?: () => number;
+  /**
+   * Expired events from keyspace notifications. `auto` (default): add `Ex` to
+   * `notify-keyspace-events` with CONFIG SET where the server allows it, and subscribe every
+   * master; where it does not, everything else works and only expired events are absent.
+   * `existing`: never CONFIG SET, subscribe only if the server already has the flags.
+   * `off`: no subscription.
+   */
+  keyspaceNotifications?: 'auto' | 'existing' | 'off';
+  /** How long a cluster id change may take before another one may claim the session (ms). Default 30 000. */
+  moveLockMs?: number;
+}
+
+/** What became of keyspace notifications on open. */
+export type NotificationState = 'on' | 'off' | 'refused';
+
+interface Script {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+const SCRIPTS = {
+  save: script(SAVE_SCRIPT),
+  delete: script(DELETE_SCRIPT),
+  moveBegin: script(MOVE_BEGIN_SCRIPT),
+  moveEnd: script(MOVE_END_SCRIPT),
+  indexAdd: script(INDEX_ADD_SCRIPT),
+  indexRead: script(INDEX_READ_SCRIPT),
+};
+
+/** Script replies: SAVE returns these codes in its first element. */
+const SAVED = 1;
+const GONE = 0;
+const MOVING = -1;
+
+type Arg = string | number;
+
+/**
+ * Sessions in Redis (standalone or Cluster) through ioredis: a hash per session whose native TTL is
+ * the session's expiry, and a sorted set per index value whose member scores are the members'
+ * expiry times. See `generated/redis/LAYOUT.md` for the keys.
+ *
+ * - A save is one EVALSHA on the session's slot. On a standalone server it also maintains the
+ *   indexes, atomically. On a cluster, index keys live in other slots: the store sends their
+ *   commands alongside (in parallel, so still one round trip) and, when an indexed value changed,
+ *   removes the old entry in a second step.
+ * - `load` is one HGETALL. `changeSessionId` never RENAMEs: on a standalone server one script
+ *   copies and deletes; on a cluster the new hash is written before the old one is deleted.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly kind: string;
+  readonly keys: RedisKeyLayout;
+  readonly isCluster: boolean;
+  private readonly clock: () => number;
+  private readonly moveLockMs: number;
+  /** Keys as the server sees them start with the client's own `keyPrefix`, if it has one. */
+  private readonly clientPrefix: string;
+  private readonly indexFields: string[];
+  private readonly expiryListeners: StoreExpiryListener[] = [];
+  private readonly subscribers = new Map<string, Redis>();
+  private notificationState: NotificationState = 'off';
+  private closed = false;
+
+  /**
+   * Prefer {@link RedisSessionStore.open}, which also sets up expired events. The client must not
+   * resend unfulfilled commands after a reconnect (`autoResendUnfulfilledCommands: false`): a
+   * resent save could apply twice and report the wrong outcome.
+   */
+  constructor(
+    readonly descriptor: SessionDescriptor,
+    readonly client: RedisClient,
+    private readonly options: RedisStoreOptions = {},
+  ) {
+    this.isCluster = (client as { isCluster?: boolean }).isCluster === true;
+    this.kind = this.isCluster ? 'redis-cluster' : 'redis';
+    this.keys = new RedisKeyLayout(options.keyPrefix ?? descriptor.redis.keyPrefix);
+    this.clock = options.clock ?? Date.now;
+    this.moveLockMs = options.moveLockMs ?? 30_000;
+    const clientOptions = client.options as { keyPrefix?: string; redisOptions?: { autoResendUnfulfilledCommands?: boolean } };
+    this.clientPrefix = clientOptions.keyPrefix ?? '';
+    const resend = this.isCluster
+      ? clientOptions.redisOptions?.autoResendUnfulfilledCommands
+      : (client.options as { autoResendUnfulfilledCommands?: boolean }).autoResendUnfulfilledCommands;
+    if (resend !== false) {
+      throw new TypeError(
+        'RedisSessionStore needs an ioredis client created with autoResendUnfulfilledCommands: false ' +
+          '(for a Cluster: redisOptions.autoResendUnfulfilledCommands: false); use createRedisSessionClient()',
+      );
+    }
+    this.indexFields = descriptor.indexes.map((index) => attributeField(index.attribute));
+  }
+
+  /** Opens the store and, unless turned off, subscribes to expired events on every master. */
+  static async open(descriptor: SessionDescriptor, client: RedisClient, options: RedisStoreOptions = {}): Promise<RedisSessionStore> {
+    const store = new RedisSessionStore(descriptor, client, options);
+    try {
+      await store.startNotifications(options.keyspaceNotifications ?? 'auto');
+    } catch (err) {
+      await store.close();
+      throw new SessionStoreError(store.kind, 'open', err);
+    }
+    return store;
+  }
+
+  /** Whether expired events will arrive: `on`, `off` (not asked for) or `refused` (the server would not allow it). */
+  get notifications(): NotificationState {
+    return this.notificationState;
+  }
+
+  async load(id: string): Promise<SessionRecord | null> {
+    try {
+      return this.parse(id, await this.client.hgetall(this.keys.session(id)));
+    } catch (err) {
+      throw this.fail('load', err);
+    }
+  }
+
+  async write(write: SessionWrite): Promise<WriteOutcome> {
+    try {
+      if (write.previousId !== undefined && write.previousId !== write.id && this.isCluster) return await this.moveOnCluster(write);
+      return await this.save(write);
+    } catch (err) {
+      throw this.fail('save', err);
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    try {
+      const inline = this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix;
+      const reply = (await this.run(SCRIPTS.delete, [this.keys.session(id), this.keys.moveLock(id)], [
+        inline,
+        this.indexFields.length,
+        ...this.indexFields,
+        id,
+      ])) as Array<number | string | null>;
+      if (this.isCluster) await this.removeFromIndexes(id, reply.slice(1) as Array<string | null>);
+      return reply[0] === 1;
+    } catch (err) {
+      throw this.fail('delete', err);
+    }
+  }
+
+  async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
+    try {
+      const key = this.keys.index(index, value);
+      const ids = (await this.run(SCRIPTS.indexRead, [key], [String(Math.floor(this.clock()))])) as string[];
+      if (ids.length === 0) return [];
+      const hashes = await Promise.all(ids.map((id) => this.client.hgetall(this.keys.session(id))));
+      const records: SessionRecord[] = [];
+      const missing: string[] = [];
+      ids.forEach((id, i) => {
+        const record = this.parse(id, hashes[i]!);
+        if (record) records.push(record);
+        else missing.push(id);
+      });
+      // A member whose hash is gone (expired, deleted, moved) never comes back: ids are not reused,
+      // and a new or moved session's hash is written before its index entry.
+      if (missing.length > 0) await this.client.zrem(key, ...missing);
+      return records;
+    } catch (err) {
+      throw this.fail('findByIndex', err);
+    }
+  }
+
+  onExpired(listener: StoreExpiryListener): void {
+    this.expiryListeners.push(listener);
+  }
+
+  /** Closes the subscriber connections the store opened. The client is the caller's to close. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const subscribers = [...this.subscribers.values()];
+    this.subscribers.clear();
+    if (this.isCluster) (this.client as Cluster).off('+node', this.onNode);
+    await Promise.all(subscribers.map((subscriber) => subscriber.quit().catch(() => subscriber.disconnect())));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** One EVALSHA on the session's slot (plus, on a cluster, the index keys' commands beside it). */
+  private async save(write: SessionWrite): Promise<WriteOutcome> {
+    const sourceId = write.previousId ?? write.id;
+    const indexKeys = this.currentIndexKeys(write);
+    const mode = write.isNew ? 'n' : 'u';
+    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
+    const now = String(Math.floor(write.now));
+    const sets = this.fieldsToSet(write);
+    const args: Arg[] = [
+      mode,
+      now,
+      expiresAt,
+      write.id,
+      sourceId,
+      this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix,
+      this.indexFields.length,
+      ...this.indexFields,
+      sets.length / 2,
+      ...sets,
+      write.removed.length,
+      ...write.removed.map(attributeField),
+    ];
+    const keys = [this.keys.session(sourceId), this.keys.session(write.id), this.keys.moveLock(sourceId)];
+    if (!this.isCluster) {
+      const reply = (await this.run(SCRIPTS.save, [...keys, ...indexKeys], args)) as Array<number | string | null>;
+      return reply[0] === SAVED ? 'written' : 'gone';
+    }
+
+    // Cluster. An update sends its index refreshes beside the save; a create waits for its hash,
+    // so that an index entry never points at a hash that is not there yet (readers prune those).
+    const score = write.expiresAt === null ? '+inf' : expiresAt;
+    const addAll = () => Promise.all(indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])));
+    let reply: Array<number | string | null>;
+    if (write.isNew) {
+      reply = (await this.run(SCRIPTS.save, keys, args)) as typeof reply;
+      if (reply[1] === 1) await addAll();
+      return 'written';
+    }
+    const [saved] = await Promise.all([this.run(SCRIPTS.save, keys, args), addAll()]);
+    reply = saved as typeof reply;
+    if (reply[0] !== SAVED) {
+      // Not written: take back the entries sent beside it (not while a move holds the session:
+      // its current entries are legitimate and the move removes them itself).
+      if (reply[0] === GONE && indexKeys.length > 0) await Promise.all(indexKeys.map((key) => this.client.zrem(key, write.id)));
+      return 'gone';
+    }
+    const alive = reply[1] === 1;
+    const previous = reply.slice(2) as Array<string | null>;
+    const stale = this.descriptor.indexes.flatMap((index, i) => {
+      const old = previous[i];
+      if (old === null || old === undefined) return [];
+      const current = write.indexes[index.name];
+      const now = current === null || current === undefined ? null : indexValueText(current);
+      return !alive || old !== now ? [this.keys.indexByText(index.name, old)] : [];
+    });
+    if (stale.length > 0) await Promise.all(stale.map((key) => this.client.zrem(key, write.id)));
+    return 'written';
+  }
+
+  /**
+   * An id change on a cluster, where the two hashes live in different slots: claim the old hash
+   * (a short lock that makes concurrent saves and moves of the old id give up), write the new hash
+   * in full, add its index entries, then delete the old hash and its entries. The old id resolves
+   * until the new one does, so there is no moment where neither does.
+   */
+  private async moveOnCluster(write: SessionWrite): Promise<WriteOutcome> {
+    const oldId = write.previousId!;
+    const oldKeys = [this.keys.session(oldId), this.keys.moveLock(oldId)];
+    const now = String(Math.floor(write.now));
+    const flat = (await this.run(SCRIPTS.moveBegin, oldKeys, [now, write.id, this.moveLockMs])) as string[];
+    if (flat.length === 0) return 'gone';
+    const fields = new Map<string, string>();
+    for (let i = 0; i < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+    const previousIndexKeys = this.descriptor.indexes.flatMap((index) => {
+      const old = fields.get(attributeField(index.attribute));
+      return old === undefined ? [] : [this.keys.indexByText(index.name, old)];
+    });
+    for (const name of write.removed) fields.delete(attributeField(name));
+    const sets = this.fieldsToSet({ ...write, isNew: true });
+    for (let i = 0; i < sets.length; i += 2) fields.set(sets[i] as string, sets[i + 1] as string);
+    const target = this.keys.session(write.id);
+    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
+    const pairs: Arg[] = [];
+    for (const [field, value] of fields) pairs.push(field, value);
+    const reply = (await this.run(SCRIPTS.save, [target, target, this.keys.moveLock(write.id)], [
+      'n',
+      now,
+      expiresAt,
+      write.id,
+      write.id,
+      '',
+      0,
+      pairs.length / 2,
+      ...pairs,
+      0,
+    ])) as number[];
+    const alive = reply[1] === 1;
+    const indexKeys = alive ? this.currentIndexKeys(write) : [];
+    const score = write.expiresAt === null ? '+inf' : expiresAt;
+    await Promise.all(indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])));
+    const [ended] = await Promise.all([
+      this.run(SCRIPTS.moveEnd, oldKeys, [write.id]),
+      ...previousIndexKeys.map((key) => this.client.zrem(key, oldId)),
+    ]);
+    if (ended !== 1) {
+      // The old session was deleted while we moved it: the move must not bring it back.
+      await Promise.all([this.client.del(target), ...indexKeys.map((key) => this.client.zrem(key, write.id))]);
+      return 'gone';
+    }
+    return 'written';
+  }
+
+  /** Field/value pairs to HSET: timing fields always, creation time on create, changed attributes. */
+  private fieldsToSet(write: SessionWrite): Arg[] {
+    const pairs: Arg[] = [
+      META_FIELDS.lastAccessedTime,
+      String(write.lastAccessedTime),
+      META_FIELDS.maxInactiveInterval,
+      String(write.maxInactiveInterval),
+    ];
+    if (write.isNew) pairs.push(META_FIELDS.creationTime, String(write.creationTime));
+    for (const [name, value] of Object.entries(write.set)) pairs.push(attributeField(name), JSON.stringify(value));
+    return pairs;
+  }
+
+  /** The index keys that should hold this session after the write (non-null current values). */
+  private currentIndexKeys(write: SessionWrite): string[] {
+    const keys: string[] = [];
+    for (const index of this.descriptor.indexes) {
+      const value = write.indexes[index.name];
+      if (value !== null && value !== undefined) keys.push(this.keys.index(index, value));
+    }
+    return keys;
+  }
+
+  /** Cluster only: removes an id from the index keys of the given previous JSON values. */
+  private async removeFromIndexes(id: string, previous: Array<string | null>): Promise<void> {
+    const keys = this.descriptor.indexes.flatMap((index, i) => {
+      const old = previous[i];
+      return old === null || old === undefined ? [] : [this.keys.indexByText(index.name, old)];
+    });
+    if (keys.length > 0) await Promise.all(keys.map((key) => this.client.zrem(key, id)));
+  }
+
+  private parse(id: string, hash: Record<string, string>): SessionRecord | null {
+    const creation = hash[META_FIELDS.creationTime];
+    const accessed = hash[META_FIELDS.lastAccessedTime];
+    const timeout = hash[META_FIELDS.maxInactiveInterval];
+    // An empty or partial hash (written by someone else) is no session.
+    if (creation === undefined || accessed === undefined || timeout === undefined) return null;
+    const attributes: Record<string, unknown> = {};
+    for (const field of Object.keys(hash)) {
+      if (field.startsWith('#')) continue;
+      try {
+        attributes[field] = JSON.parse(hash[field]!);
+      } catch {
+        throw new Error(`session ${id}: attribute '${field}' is not JSON`);
+      }
+    }
+    return { id, creationTime: Number(creation), lastAccessedTime: Number(accessed), maxInactiveInterval: Number(timeout), attributes };
+  }
+
+  /** EVALSHA, loading the script with EVAL on the node that does not know it yet. */
+  private async run(script: Script, keys: string[], args: Arg[]): Promise<unknown> {
+    try {
+      return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return await this.client.eval(script.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  private fail(operation: string, err: unknown): SessionStoreError {
+    return err instanceof SessionStoreError ? err : new SessionStoreError(this.kind, operation, err);
+  }
+
+  // --- keyspace notifications ------------------------------------------------------------------
+
+  private async startNotifications(mode: 'auto' | 'existing' | 'off'): Promise<void> {
+    if (mode === 'off') return;
+    const nodes = this.isCluster ? await this.clusterNodes() : [this.client as Redis];
+    let refused = false;
+    for (const node of nodes) {
+      if (!(await this.enableNotifications(node, mode))) refused = true;
+    }
+    if (refused) {
+      this.notificationState = 'refused';
+      return;
+    }
+    await Promise.all(nodes.map((node) => this.subscribe(node)));
+    if (this.isCluster) (this.client as Cluster).on('+node', this.onNode);
+    this.notificationState = 'on';
+  }
+
+  private async clusterNodes(): Promise<Redis[]> {
+    const cluster = this.client as Cluster;
+    if (cluster.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('cluster not ready within 30 s')), 30_000);
+        cluster.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return cluster.nodes('all');
+  }
+
+  /** Adds `E` and `x` to notify-keyspace-events (keeping the other flags); false when the server refuses. */
+  private async enableNotifications(node: Redis, mode: 'auto' | 'existing'): Promise<boolean> {
+    let flags: string;
+    try {
+      const reply = (await node.config('GET', 'notify-keyspace-events')) as string[];
+      flags = reply[1] ?? '';
+    } catch {
+      return false;
+    }
+    let wanted = flags;
+    if (!wanted.includes('E')) wanted += 'E';
+    if (!wanted.includes('x') && !wanted.includes('A')) wanted += 'x';
+    if (wanted === flags) return true;
+    if (mode === 'existing') return false;
+    try {
+      await node.config('SET', 'notify-keyspace-events', wanted);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private readonly onNode = (node: Redis): void => {
+    if (this.closed) return;
+    void this.enableNotifications(node, this.options.keyspaceNotifications === 'existing' ? 'existing' : 'auto')
+      .then((ok) => (ok ? this.subscribe(node) : undefined))
+      .catch(() => undefined);
+  };
+
+  private async subscribe(node: Redis): Promise<void> {
+    const address = `${node.options.host}:${node.options.port}`;
+    if (this.subscribers.has(address) || this.closed) return;
+    const db = node.options.db ?? 0;
+    const subscriber = new Redis({ ...node.options, lazyConnect: false, keyPrefix: undefined, enableOfflineQueue: true });
+    this.subscribers.set(address, subscriber);
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (_channel: string, key: string) => {
+      if (!key.startsWith(this.clientPrefix)) return;
+      const id = this.keys.sessionIdOf(key.slice(this.clientPrefix.length));
+      if (id === null) return;
+      for (const listener of this.expiryListeners) listener(id);
+    });
+    await subscriber.subscribe(`__keyevent@${db}__:expired`);
+  }
+}
+
+/**
+ * An ioredis client set up the way the store needs (no resending of unfulfilled commands after a
+ * reconnect). `url`: `redis://host:port/db`; `clusterNodes`: `host:port,host:port` for a Cluster.
+ */
+export function createRedisSessionClient(target: { url: string } | { clusterNodes: string | string[] }): RedisClient {
+  const common = { autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 1 } as const;
+  if ('url' in target) return new Redis(target.url, common);
+  const nodes = (Array.isArray(target.clusterNodes) ? target.clusterNodes : target.clusterNodes.split(','))
+    .map((node) => node.trim())
+    .filter(Boolean)
+    .map((node) => {
+      const at = node.lastIndexOf(':');
+      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+    });
+  return new Cluster(nodes, { redisOptions: common });
+}

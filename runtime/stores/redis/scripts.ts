@@ -1,0 +1,176 @@
+/**
+ * The Lua scripts of the Redis store, run with EVALSHA (ioredis `defineCommand` loads them on
+ * NOSCRIPT). Every script touches only keys of one cluster slot that it is given in KEYS, with
+ * one documented exception: on a standalone server (where there are no slots) SAVE and DELETE
+ * also remove the session from the index keys of its previous index values, which they compute
+ * from the stored JSON (`ARGV` "inline index prefix"). On a cluster that prefix is empty and the
+ * store removes those entries itself, per slot.
+ *
+ * Numbers travel as decimal strings and are passed on unchanged, so no Lua float formatting ever
+ * reaches a command.
+ */
+
+/** Shared helpers: chunked variadic calls (Lua's unpack has a stack limit) and index upkeep. */
+const HELPERS = `
+local function chunked(cmd, key, list, from, to, step)
+  local i = from
+  while i <= to do
+    local j = math.min(to, i + step - 1)
+    redis.call(cmd, key, unpack(list, i, j))
+    i = j + 1
+  end
+end
+-- Drops members whose session has expired by now, then keeps the key alive exactly as long as
+-- its longest-lived member (forever when one never expires). An emptied zset is gone already.
+local function upkeep(key, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if #top == 0 then return end
+  if top[2] == 'inf' then
+    redis.call('PERSIST', key)
+  else
+    redis.call('PEXPIREAT', key, top[2])
+  end
+end
+`;
+
+/**
+ * SAVE: applies one delta.
+ * KEYS: 1 source hash, 2 target hash (same as 1 unless the id changes on a standalone server),
+ *       3 source move lock, 4.. index keys that should hold the target id (its current values)
+ * ARGV: 1 mode (`n` create, `u` update), 2 now, 3 expiresAt (`-1` never), 4 target id, 5 source id,
+ *       6 inline index prefix (`''` on a cluster), 7 index count n, 8..7+n index attribute fields,
+ *       then a count and field/value pairs to HSET, then a count and fields to HDEL.
+ * Returns {written (1/0), alive (1/0), previous JSON of each index attribute...}. Not written
+ * (`gone`) when an update finds the source missing, expired at `now`, or being moved.
+ */
+export const SAVE_SCRIPT = `${HELPERS}
+local source, target, lock = KEYS[1], KEYS[2], KEYS[3]
+local mode, now, expiresAt, id, sourceId, inlinePrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local nIdx = tonumber(ARGV[7])
+local p = 8
+local idxFields = {}
+for i = 1, nIdx do idxFields[i] = ARGV[p]; p = p + 1 end
+local old = {}
+for i = 1, nIdx do old[i] = false end
+if mode == 'u' then
+  local cur = redis.call('HMGET', source, '#lastAccessedTime', '#maxInactiveInterval', unpack(idxFields))
+  if not cur[1] or not cur[2] then return {0, 0} end
+  if redis.call('EXISTS', lock) == 1 then return {0, 0} end
+  local lat, mii = tonumber(cur[1]), tonumber(cur[2])
+  if mii >= 0 and tonumber(now) - mii * 1000 >= lat then return {0, 0} end
+  for i = 1, nIdx do old[i] = cur[2 + i] or false end
+  if source ~= target then
+    redis.call('COPY', source, target, 'REPLACE')
+    redis.call('DEL', source)
+  end
+else
+  redis.call('DEL', target)
+end
+local nSet = tonumber(ARGV[p]); p = p + 1
+if nSet > 0 then
+  -- pairs stay together: the step is even
+  chunked('HSET', target, ARGV, p, p + 2 * nSet - 1, 1000)
+end
+p = p + 2 * nSet
+local nDel = tonumber(ARGV[p]); p = p + 1
+if nDel > 0 then chunked('HDEL', target, ARGV, p, p + nDel - 1, 1000) end
+local alive = 1
+local score = expiresAt
+if expiresAt == '-1' then
+  redis.call('PERSIST', target)
+  score = '+inf'
+elseif tonumber(expiresAt) <= tonumber(now) then
+  redis.call('DEL', target)
+  alive = 0
+else
+  redis.call('PEXPIREAT', target, expiresAt)
+end
+if inlinePrefix ~= '' and mode == 'u' then
+  local cur = {}
+  if alive == 1 and nIdx > 0 then cur = redis.call('HMGET', target, unpack(idxFields)) end
+  for i = 1, nIdx do
+    if old[i] and (alive == 0 or sourceId ~= id or cur[i] ~= old[i]) then
+      redis.call('ZREM', inlinePrefix .. idxFields[i] .. ':' .. old[i], sourceId)
+    end
+  end
+end
+if alive == 1 then
+  for k = 4, #KEYS do
+    redis.call('ZADD', KEYS[k], score, id)
+    upkeep(KEYS[k], now)
+  end
+end
+local reply = {1, alive}
+for i = 1, nIdx do reply[2 + i] = old[i] end
+return reply
+`;
+
+/**
+ * DELETE: removes the session hash (and a move lock, which makes a concurrent cluster move give up).
+ * KEYS: 1 hash, 2 move lock.  ARGV: 1 inline index prefix, 2 index count n, 3..2+n index fields, then the id.
+ * Returns {deleted (1/0), previous JSON of each index attribute...}.
+ */
+export const DELETE_SCRIPT = `
+local key, lock = KEYS[1], KEYS[2]
+local inlinePrefix, nIdx = ARGV[1], tonumber(ARGV[2])
+local idxFields = {}
+for i = 1, nIdx do idxFields[i] = ARGV[2 + i] end
+local id = ARGV[3 + nIdx]
+local cur = {}
+if nIdx > 0 then cur = redis.call('HMGET', key, unpack(idxFields)) end
+local deleted = redis.call('DEL', key)
+redis.call('DEL', lock)
+local reply = {deleted}
+for i = 1, nIdx do
+  local v = cur[i]
+  reply[1 + i] = v or false
+  if v and inlinePrefix ~= '' then redis.call('ZREM', inlinePrefix .. idxFields[i] .. ':' .. v, id) end
+end
+return reply
+`;
+
+/**
+ * MOVE_BEGIN (cluster, old id's slot): claims the session for a move to a new id.
+ * KEYS: 1 old hash, 2 old move lock.  ARGV: 1 now, 2 new id, 3 lock ms.
+ * Returns the old hash's fields and values, or an empty list when it is gone, expired or already moving.
+ */
+export const MOVE_BEGIN_SCRIPT = `
+local key, lock = KEYS[1], KEYS[2]
+local cur = redis.call('HMGET', key, '#lastAccessedTime', '#maxInactiveInterval')
+if not cur[1] or not cur[2] then return {} end
+local lat, mii = tonumber(cur[1]), tonumber(cur[2])
+if mii >= 0 and tonumber(ARGV[1]) - mii * 1000 >= lat then return {} end
+if not redis.call('SET', lock, ARGV[2], 'NX', 'PX', ARGV[3]) then return {} end
+return redis.call('HGETALL', key)
+`;
+
+/**
+ * MOVE_END (cluster, old id's slot): deletes the old hash once the new one is written.
+ * KEYS: 1 old hash, 2 old move lock.  ARGV: 1 new id.
+ * Returns 1, or 0 when the lock is no longer ours (the session was deleted meanwhile).
+ */
+export const MOVE_END_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+`;
+
+/**
+ * INDEX_ADD (cluster, the index key's slot): adds or refreshes one member.
+ * KEYS: 1 index key.  ARGV: 1 member, 2 score (`+inf` never expires), 3 now.
+ */
+export const INDEX_ADD_SCRIPT = `${HELPERS}
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+upkeep(KEYS[1], ARGV[3])
+return 1
+`;
+
+/**
+ * INDEX_READ: prunes members expired by `now` and returns the rest.
+ * KEYS: 1 index key.  ARGV: 1 now.
+ */
+export const INDEX_READ_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`;
