@@ -5,11 +5,13 @@ import { EMITTERS } from './emitters/all.js';
 
 export interface GenerateOptions {
   runtimeImport?: string;
+  /** The output folder's current files (path → content), for emitters that build on earlier output. */
+  previous?: ReadonlyMap<string, string>;
 }
 
 /** The whole output for a model: pure, deterministic (same model, same bytes), banners added. */
 export function generateFiles(model: SessionModel, options: GenerateOptions = {}): Map<string, string> {
-  const context = { model, runtimeImport: options.runtimeImport ?? 'sessiongen/runtime' };
+  const context = { model, runtimeImport: options.runtimeImport ?? 'sessiongen/runtime', previous: options.previous };
   const files = new Map<string, string>();
   for (const emitter of EMITTERS) {
     for (const file of emitter.emit(context) as EmittedFile[]) {

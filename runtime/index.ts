@@ -11,7 +11,7 @@ export * from './core/repository.js';
 export * from './core/json-helpers.js';
 export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
 export { SqlSessionStore, applySqlSchema, type SqlStoreOptions } from './stores/sql/sql-store.js';
-export type { SqlDialect, SqlFragment } from './stores/sql/dialects/index.js';
+export type { SqlDialect, SqlDialectName, SqlFragment } from './stores/sql/dialects/index.js';
 export * from './web/index.js';
 export {
   RedisSessionStore,
@@ -21,3 +21,14 @@ export {
   type NotificationState,
 } from './stores/redis/redis-store.js';
 export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './stores/redis/keys.js';
+export {
+  migrateSqlSchema,
+  rollbackSqlSchema,
+  pendingSqlMigrations,
+  knexSqlMigration,
+  type SqlMigration,
+  type SqlMigrationStep,
+  type MigrateOptions,
+  type MigrationProgress,
+} from './stores/sql/migrations.js';
+export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './stores/sql/from-env.js';

@@ -4,19 +4,24 @@ import { generateFiles } from '../generate.js';
 import { parseArgs, UsageError } from './args.js';
 import { findSchema } from './find-schema.js';
 import { staleFiles, writeOutput } from './output-dir.js';
+import { MIGRATE_USAGE } from '../migrations/usage.js';
+import { readPreviousOutput } from '../migrations/previous.js';
 
 const USAGE = `usage: sessiongen generate [--schema FILE] [--out DIR] [--check] [--runtime-import MODULE]
 
   --schema FILE            the session schema (default: the one schema/*.schema.json)
   --out DIR                where to write (default: generated)
   --check                  write nothing; exit 1 naming the files that are stale
-  --runtime-import MODULE  where generated code imports the runtime from (default: sessiongen/runtime)`;
+  --runtime-import MODULE  where generated code imports the runtime from (default: sessiongen/runtime)
+
+${MIGRATE_USAGE}`;
 
 /** The CLI: returns the exit code (0 ok, 1 schema error or stale output, 2 usage or internal error). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'generate') return generate(rest);
+    if (command === 'migrate') return await migrate(rest);
     if (command === undefined || command === '--help' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
@@ -42,7 +47,10 @@ function generate(argv: string[]): number {
   const schemaPath = findSchema(options.schema as string | undefined);
   const out = (options.out as string | undefined) ?? 'generated';
   const model = loadSchema(schemaPath);
-  const files = generateFiles(model, { runtimeImport: (options['runtime-import'] as string | undefined) ?? 'sessiongen/runtime' });
+  const files = generateFiles(model, {
+    runtimeImport: (options['runtime-import'] as string | undefined) ?? 'sessiongen/runtime',
+    previous: readPreviousOutput(out),
+  });
   if (options.check) {
     const stale = staleFiles(out, files);
     if (stale.length > 0) {
@@ -56,4 +64,17 @@ function generate(argv: string[]): number {
   const { written, removed } = writeOutput(out, files);
   console.log(`sessiongen: ${schemaPath} → ${out}/: ${written.length} written, ${files.size - written.length} unchanged, ${removed.length} removed`);
   return 0;
+}
+
+async function migrate(argv: string[]): Promise<number> {
+  const { options } = parseArgs(argv, { out: 'value', client: 'value', url: 'value', table: 'value', rollback: 'flag', status: 'flag' });
+  const { migrateCommand } = await import('../migrations/migrate-command.js');
+  return migrateCommand({
+    out: options.out as string | undefined,
+    client: options.client as string | undefined,
+    url: options.url as string | undefined,
+    table: options.table as string | undefined,
+    rollback: options.rollback === true,
+    status: options.status === true,
+  });
 }

@@ -11,6 +11,11 @@ export interface EmitContext {
   model: SessionModel;
   /** The module generated TypeScript imports the runtime from (`sessiongen/runtime`). */
   runtimeImport: string;
+  /**
+   * What the output folder held before this run (path → content), for emitters whose output
+   * depends on its own history (the SQL migrations read their earlier snapshots from it).
+   */
+  previous?: ReadonlyMap<string, string>;
 }
 
 /** One emitter per output kind; pure: model in, files out, no I/O. */

@@ -1,8 +1,10 @@
 import type { Emitter } from '../emit/file-map.js';
 import { descriptorEmitter } from './descriptor/descriptor-file.js';
 import { indexEmitter } from './index-file.js';
+import { redisLayoutEmitter } from './redis/layout-file.js';
 import { repositoryEmitter } from './repository/repository-file.js';
 import { ddlEmitter } from './sql/ddl-file.js';
+import { migrationsEmitter } from '../migrations/emitter.js';
 import { typesEmitter } from './typescript/types-file.js';
 import { validatorsEmitter } from './validators/validators-file.js';
 
@@ -13,5 +15,7 @@ export const EMITTERS: readonly Emitter[] = [
   descriptorEmitter,
   repositoryEmitter,
   ddlEmitter,
+  redisLayoutEmitter,
+  migrationsEmitter,
   indexEmitter,
 ];

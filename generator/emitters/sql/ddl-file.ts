@@ -2,20 +2,43 @@ import { StructureKind, VariableDeclarationKind } from 'ts-morph';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { printModule } from '../../emit/typescript.js';
 import { render } from '../../emit/templates.js';
-import type { SessionModel } from '../../model/model.js';
+import type { IndexModel, SessionModel } from '../../model/model.js';
 import { DDL_DIALECTS, type DdlDialect } from './dialects.js';
 
-/** The context every DDL template gets: names already quoted for the dialect. */
-export function ddlContext(model: SessionModel, dialect: DdlDialect) {
-  const table = model.stores.sql.table;
+/** The SQL shape of a session table: what DDL and migrations depend on, and nothing else. */
+export interface SqlShape {
+  table: string;
+  indexes: ReadonlyArray<Pick<IndexModel, 'name' | 'attribute' | 'column' | 'type' | 'maxLength'>>;
+}
+
+export function shapeOf(model: SessionModel): SqlShape {
+  return {
+    table: model.stores.sql.table,
+    indexes: model.indexes.map(({ name, attribute, column, type, maxLength }) => (maxLength === undefined ? { name, attribute, column, type } : { name, attribute, column, type, maxLength })),
+  };
+}
+
+/** What the templates get for one indexed column: names already quoted for the dialect. */
+export function indexContext(table: string, index: SqlShape['indexes'][number], dialect: DdlDialect) {
   const q = dialect.quote;
   return {
     table: q(table),
-    indexes: model.indexes.map((index) => ({
-      column: q(index.column),
-      type: dialect.indexColumnType(index),
-      indexName: q(`${table}_${index.column}_ix`),
-    })),
+    column: q(index.column),
+    type: dialect.indexColumnType(index as IndexModel),
+    indexName: q(`${table}_${index.column}_ix`),
+    extract: dialect.extract(index as IndexModel, q('attributes')),
+  };
+}
+
+/** The context the whole-table templates get. */
+export function ddlContext(shape: SqlShape, dialect: DdlDialect) {
+  const q = dialect.quote;
+  const table = shape.table;
+  return {
+    table: q(table),
+    indexes: shape.indexes.map((index) => indexContext(table, index, dialect)),
+    primaryKey: q(`${table}_pk`),
+    jsonCheck: q(`${table}_attributes_json`),
     sessionIdIndex: q(`${table}_session_id_ux`),
     expiryIndex: q(`${table}_expiry_time_ix`),
   };
@@ -29,15 +52,17 @@ export function splitStatements(script: string): string[] {
     .filter(Boolean);
 }
 
-/** `sql/<dialect>.sql` per dialect, and `sql/schema.ts` with the same statements for the runtime. */
+/** `sql/<dialect>.sql` for the six dialects, and `sql/schema.ts` with the same statements for the runtime. */
 export const ddlEmitter: Emitter = {
   name: 'sql-ddl',
   emit({ model }: EmitContext): EmittedFile[] {
     const files: EmittedFile[] = [];
     const statements: Record<string, string[]> = {};
+    const shape = shapeOf(model);
     for (const dialect of DDL_DIALECTS) {
-      const script = render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext(model, dialect));
-      files.push({ path: `sql/${dialect.name}.sql`, content: script });
+      const script = render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext(shape, dialect));
+      const live = dialect.live ? 'applied to a live server by the tests' : 'emitted and golden-tested only; not run on a live server here';
+      files.push({ path: `sql/${dialect.name}.sql`, content: `-- ${dialect.name}: ${live}.\n${script}` });
       statements[dialect.name] = splitStatements(script);
     }
     const body = Object.entries(statements)
@@ -48,7 +73,7 @@ export const ddlEmitter: Emitter = {
         kind: StructureKind.VariableStatement,
         isExported: true,
         declarationKind: VariableDeclarationKind.Const,
-        docs: [`The DDL statements that create the ${model.name} tables, per dialect.`],
+        docs: [`The DDL statements that create the ${model.name} tables, per dialect (prefer the migrations in ./migrations/).`],
         declarations: [{ name: `${model.camel}SqlSchema`, type: 'Readonly<Record<string, readonly string[]>>', initializer: `{\n${body}\n}` }],
       },
     ]);

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { SessionDescriptor } from '../../core/descriptor.js';
+import type { SqlDialectName } from './dialects/index.js';
+import { migrateSqlSchema, type MigrateOptions, type SqlMigration } from './migrations.js';
+import { SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
+
+export interface SqlStoreFromEnv {
+  store: SqlSessionStore;
+  knex: Knex;
+  /** The migrations applied on open (empty when the database was up to date). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+const KINDS: Record<string, SqlDialectName> = { postgres: 'postgres', postgresql: 'postgres', pg: 'postgres', mariadb: 'mariadb', mysql: 'mysql', sqlite: 'sqlite' };
+
+/**
+ * A knex config for a store kind and URL: `postgres://…` (pg), `mysql://…` or `mariadb://…`
+ * (mysql2), and for SQLite a file path (`sqlite:path` or a bare path; default `.data/sessions.db`).
+ */
+export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefined, poolSize = 10): Knex.Config {
+  if (kind === 'postgres') {
+    return { client: 'pg', connection: url ?? 'postgres://postgres@127.0.0.1:5432/test', pool: { min: 0, max: poolSize } };
+  }
+  if (kind === 'mariadb' || kind === 'mysql') {
+    const connection = (url ?? 'mysql://root@127.0.0.1:3306/test').replace(/^mariadb:/, 'mysql:');
+    return { client: 'mysql2', connection, pool: { min: 0, max: poolSize } };
+  }
+  const filename = (url ?? '.data/sessions.db').replace(/^(sqlite|file):(\/\/)?/, '');
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (db: { pragma(text: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        done(null, db);
+      },
+    },
+  };
+}
+
+/**
+ * Opens the SQL store an app's environment names: `SESSION_STORE` = postgres | mariadb | mysql |
+ * sqlite, `DATABASE_URL` for the connection. With `migrations` (the generated
+ * `<name>SqlMigrations`), applies the pending ones first, so the tables exist.
+ */
+export async function openSqlStoreFromEnv(
+  descriptor: SessionDescriptor,
+  options: SqlStoreOptions & { migrations?: readonly SqlMigration[]; env?: NodeJS.ProcessEnv; poolSize?: number; migrate?: MigrateOptions } = {},
+): Promise<SqlStoreFromEnv> {
+  const env = options.env ?? process.env;
+  const kindName = (env.SESSION_STORE ?? 'sqlite').toLowerCase();
+  const kind = KINDS[kindName];
+  if (!kind) throw new Error(`SESSION_STORE='${kindName}' is not a SQL store (postgres, mariadb, mysql, sqlite)`);
+  const knex = knexFactory(sqlKnexConfigFromUrl(kind, env.DATABASE_URL, options.poolSize));
+  try {
+    const dialect = kind === 'sqlite' || kind === 'postgres' ? kind : undefined;
+    const applied = options.migrations
+      ? await migrateSqlSchema(knex, options.migrations, { table: options.table, dialect, ...options.migrate })
+      : [];
+    const store = new SqlSessionStore(descriptor, knex, { ...options, dialect: options.dialect ?? dialect });
+    return {
+      store,
+      knex,
+      applied,
+      close: async () => {
+        await store.close();
+        await knex.destroy();
+      },
+    };
+  } catch (err) {
+    await knex.destroy();
+    throw err;
+  }
+}
