@@ -8,6 +8,7 @@ import {
   DELETE_SCRIPT,
   INDEX_ADD_SCRIPT,
   INDEX_READ_SCRIPT,
+  INDEX_REMOVE_SCRIPT,
   MOVE_BEGIN_SCRIPT,
   MOVE_END_SCRIPT,
   SAVE_SCRIPT,
@@ -48,6 +49,7 @@ const SCRIPTS = {
   moveEnd: script(MOVE_END_SCRIPT),
   indexAdd: script(INDEX_ADD_SCRIPT),
   indexRead: script(INDEX_READ_SCRIPT),
+  indexRemove: script(INDEX_REMOVE_SCRIPT),
 };
 
 /** Script replies: SAVE returns these codes in its first element. */
@@ -154,6 +156,7 @@ export class RedisSessionStore implements SessionStore {
         this.indexFields.length,
         ...this.indexFields,
         id,
+        this.now(),
       ])) as Array<number | string | null>;
       if (this.isCluster) await this.removeFromIndexes(id, reply.slice(1) as Array<string | null>);
       return reply[0] === 1;
@@ -165,7 +168,7 @@ export class RedisSessionStore implements SessionStore {
   async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
     try {
       const key = this.keys.index(index, value);
-      const ids = (await this.run(SCRIPTS.indexRead, [key], [String(Math.floor(this.clock()))])) as string[];
+      const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
       if (ids.length === 0) return [];
       const hashes = await Promise.all(ids.map((id) => this.client.hgetall(this.keys.session(id))));
       const records: SessionRecord[] = [];
@@ -177,7 +180,7 @@ export class RedisSessionStore implements SessionStore {
       });
       // A member whose hash is gone (expired, deleted, moved) never comes back: ids are not reused,
       // and a new or moved session's hash is written before its index entry.
-      if (missing.length > 0) await this.client.zrem(key, ...missing);
+      if (missing.length > 0) await this.unindex(key, missing);
       return records;
     } catch (err) {
       throw this.fail('findByIndex', err);
@@ -242,7 +245,7 @@ export class RedisSessionStore implements SessionStore {
     if (reply[0] !== SAVED) {
       // Not written: take back the entries sent beside it (not while a move holds the session:
       // its current entries are legitimate and the move removes them itself).
-      if (reply[0] === GONE && indexKeys.length > 0) await Promise.all(indexKeys.map((key) => this.client.zrem(key, write.id)));
+      if (reply[0] === GONE && indexKeys.length > 0) await Promise.all(indexKeys.map((key) => this.unindex(key, [write.id])));
       return 'gone';
     }
     const alive = reply[1] === 1;
@@ -254,7 +257,7 @@ export class RedisSessionStore implements SessionStore {
       const now = current === null || current === undefined ? null : indexValueText(current);
       return !alive || old !== now ? [this.keys.indexByText(index.name, old)] : [];
     });
-    if (stale.length > 0) await Promise.all(stale.map((key) => this.client.zrem(key, write.id)));
+    if (stale.length > 0) await Promise.all(stale.map((key) => this.unindex(key, [write.id])));
     return 'written';
   }
 
@@ -301,11 +304,11 @@ export class RedisSessionStore implements SessionStore {
     await Promise.all(indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])));
     const [ended] = await Promise.all([
       this.run(SCRIPTS.moveEnd, oldKeys, [write.id]),
-      ...previousIndexKeys.map((key) => this.client.zrem(key, oldId)),
+      ...previousIndexKeys.map((key) => this.unindex(key, [oldId])),
     ]);
     if (ended !== 1) {
       // The old session was deleted while we moved it: the move must not bring it back.
-      await Promise.all([this.client.del(target), ...indexKeys.map((key) => this.client.zrem(key, write.id))]);
+      await Promise.all([this.client.del(target), ...indexKeys.map((key) => this.unindex(key, [write.id]))]);
       return 'gone';
     }
     return 'written';
@@ -340,7 +343,16 @@ export class RedisSessionStore implements SessionStore {
       const old = previous[i];
       return old === null || old === undefined ? [] : [this.keys.indexByText(index.name, old)];
     });
-    if (keys.length > 0) await Promise.all(keys.map((key) => this.client.zrem(key, id)));
+    if (keys.length > 0) await Promise.all(keys.map((key) => this.unindex(key, [id])));
+  }
+
+  /** Removes ids from one index key and gives the key the TTL of its longest-lived remaining member. */
+  private async unindex(key: string, ids: string[]): Promise<void> {
+    await this.run(SCRIPTS.indexRemove, [key], [this.now(), ...ids]);
+  }
+
+  private now(): string {
+    return String(Math.floor(this.clock()));
   }
 
   private parse(id: string, hash: Record<string, string>): SessionRecord | null {

@@ -91,7 +91,9 @@ if inlinePrefix ~= '' and mode == 'u' then
   if alive == 1 and nIdx > 0 then cur = redis.call('HMGET', target, unpack(idxFields)) end
   for i = 1, nIdx do
     if old[i] and (alive == 0 or sourceId ~= id or cur[i] ~= old[i]) then
-      redis.call('ZREM', inlinePrefix .. idxFields[i] .. ':' .. old[i], sourceId)
+      local k = inlinePrefix .. idxFields[i] .. ':' .. old[i]
+      redis.call('ZREM', k, sourceId)
+      upkeep(k, now)
     end
   end
 end
@@ -108,15 +110,15 @@ return reply
 
 /**
  * DELETE: removes the session hash (and a move lock, which makes a concurrent cluster move give up).
- * KEYS: 1 hash, 2 move lock.  ARGV: 1 inline index prefix, 2 index count n, 3..2+n index fields, then the id.
+ * KEYS: 1 hash, 2 move lock.  ARGV: 1 inline index prefix, 2 index count n, 3..2+n index fields, then the id and now.
  * Returns {deleted (1/0), previous JSON of each index attribute...}.
  */
-export const DELETE_SCRIPT = `
+export const DELETE_SCRIPT = `${HELPERS}
 local key, lock = KEYS[1], KEYS[2]
 local inlinePrefix, nIdx = ARGV[1], tonumber(ARGV[2])
 local idxFields = {}
 for i = 1, nIdx do idxFields[i] = ARGV[2 + i] end
-local id = ARGV[3 + nIdx]
+local id, now = ARGV[3 + nIdx], ARGV[4 + nIdx]
 local cur = {}
 if nIdx > 0 then cur = redis.call('HMGET', key, unpack(idxFields)) end
 local deleted = redis.call('DEL', key)
@@ -125,7 +127,11 @@ local reply = {deleted}
 for i = 1, nIdx do
   local v = cur[i]
   reply[1 + i] = v or false
-  if v and inlinePrefix ~= '' then redis.call('ZREM', inlinePrefix .. idxFields[i] .. ':' .. v, id) end
+  if v and inlinePrefix ~= '' then
+    local k = inlinePrefix .. idxFields[i] .. ':' .. v
+    redis.call('ZREM', k, id)
+    upkeep(k, now)
+  end
 end
 return reply
 `;
@@ -167,10 +173,21 @@ return 1
 `;
 
 /**
- * INDEX_READ: prunes members expired by `now` and returns the rest.
+ * INDEX_REMOVE (cluster, the index key's slot): removes members, then the same upkeep as INDEX_ADD,
+ * so that removing a never-expiring member gives the key back a TTL.
+ * KEYS: 1 index key.  ARGV: 1 now, 2.. members.
+ */
+export const INDEX_REMOVE_SCRIPT = `${HELPERS}
+redis.call('ZREM', KEYS[1], unpack(ARGV, 2))
+upkeep(KEYS[1], ARGV[1])
+return 1
+`;
+
+/**
+ * INDEX_READ: prunes members expired by `now`, refreshes the key's TTL, returns the rest.
  * KEYS: 1 index key.  ARGV: 1 now.
  */
-export const INDEX_READ_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+export const INDEX_READ_SCRIPT = `${HELPERS}
+upkeep(KEYS[1], ARGV[1])
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `;
