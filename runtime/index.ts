@@ -32,3 +32,4 @@ export {
   type MigrationProgress,
 } from './stores/sql/migrations.js';
 export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './stores/sql/from-env.js';
+export * from './stores/hazelcast/index.js';

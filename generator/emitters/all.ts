@@ -1,5 +1,6 @@
 import type { Emitter } from '../emit/file-map.js';
 import { descriptorEmitter } from './descriptor/descriptor-file.js';
+import { hazelcastEmitter } from './hazelcast/hazelcast-files.js';
 import { indexEmitter } from './index-file.js';
 import { redisLayoutEmitter } from './redis/layout-file.js';
 import { repositoryEmitter } from './repository/repository-file.js';
@@ -17,5 +18,6 @@ export const EMITTERS: readonly Emitter[] = [
   ddlEmitter,
   redisLayoutEmitter,
   migrationsEmitter,
+  hazelcastEmitter,
   indexEmitter,
 ];

@@ -1,3 +1,4 @@
+import { startHazelcastForTests } from './hazelcast.js';
 import { startRedisCluster } from './redis-cluster.js';
 import { ensureSystemServices } from './system-services.js';
 
@@ -10,4 +11,5 @@ export type ServiceStarter = () => Promise<(() => Promise<void>) | void>;
 export const SERVICE_STARTERS: ServiceStarter[] = [
   () => ensureSystemServices(['Redis', 'PostgreSQL', 'MariaDB']),
   startRedisCluster,
+  startHazelcastForTests,
 ];

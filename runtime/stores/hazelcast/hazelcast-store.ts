@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  HazelcastJsonValue,
+  JsonStringDeserializationPolicy,
+  Predicates,
+  type ClientConfig,
+  type IMap,
+} from 'hazelcast-client';
+import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
+import { SessionStoreError } from '../../core/errors.js';
+import { isExpired } from '../../core/expiry.js';
+import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
+
+export interface HazelcastStoreOptions {
+  /**
+   * How many last-read session values the store keeps as compare-and-set bases, so that a
+   * load-change-save cycle does not read the session twice. A stale base only costs one extra read
+   * (the compare-and-set fails and the store reads again). Default 4096; 0 turns it off.
+   */
+  baseCacheSize?: number;
+  /** How many times a save retries a compare-and-set lost to another writer. Default 500. */
+  maxCasAttempts?: number;
+  /** Subscribe to the map's expired entries (an entry listener) and report them. Default true. */
+  expiryEvents?: boolean;
+  /**
+   * Check once, at open, that a write without TTL gets the map's configured TTL
+   * (`mapping.mapTtlSeconds`); when it does, a save whose TTL equals it skips `setTtl`. When the
+   * member runs another map config, every save sets its TTL. Default true.
+   */
+  probeMapTtl?: boolean;
+  /** Shut the client down in `close()` (for clients the store's opener made). Default false. */
+  ownsClient?: boolean;
+}
+
+/** A connected hazelcast-client instance. */
+export type HazelcastClient = Client;
+
+type SessionMap = IMap<string, HazelcastJsonValue>;
+
+/** Keys the store writes for itself (the TTL probe): never a session id, skipped by listeners. */
+const PROBE_PREFIX = '__sessiongen_probe__:';
+
+/**
+ * Sessions in a Hazelcast IMap, through hazelcast-client, with nothing of ours on the members:
+ *
+ * - one `HazelcastJsonValue` per session; index fields are top-level JSON fields indexed by the
+ *   generated member config, and finders are predicates the members evaluate on those indexes;
+ * - per-entry TTL = the time left until the session expires, reset by every save (0 = never);
+ * - saves are deltas merged into the stored document with `replaceIfSame` (compare-and-set) and
+ *   retried when another writer won; saves of one session in one process are queued so they do
+ *   not race each other at all, so concurrent changes to different attributes are all kept;
+ * - `changeSessionId` moves the entry with a conditional `remove` then `set`;
+ * - expired (and evicted) entries come from an entry listener and are reported through `onExpired`.
+ *   Created and deleted events are the repository's, so there is no double reporting.
+ */
+export class HazelcastSessionStore implements SessionStore {
+  readonly kind = 'hazelcast';
+  private readonly expiryListeners: StoreExpiryListener[] = [];
+  private readonly bases = new Map<string, string>();
+  /** Per-id tail of this process's queued saves. */
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly baseCacheSize: number;
+  private readonly maxCasAttempts: number;
+  private listenerId: string | undefined;
+  private mapTtlApplies = false;
+  private closed = false;
+
+  private constructor(
+    readonly descriptor: SessionDescriptor,
+    readonly mapping: HazelcastSessionMapping,
+    readonly client: HazelcastClient,
+    private readonly map: SessionMap,
+    private readonly options: HazelcastStoreOptions,
+  ) {
+    this.baseCacheSize = options.baseCacheSize ?? 4096;
+    this.maxCasAttempts = options.maxCasAttempts ?? 500;
+  }
+
+  /** Opens the store on a connected client: gets the map, subscribes to expiry, probes the map TTL. */
+  static async open(
+    descriptor: SessionDescriptor,
+    mapping: HazelcastSessionMapping,
+    client: HazelcastClient,
+    options: HazelcastStoreOptions = {},
+  ): Promise<HazelcastSessionStore> {
+    for (const index of descriptor.indexes) {
+      if (!mapping.indexFields.some((field) => field.index === index.name)) {
+        throw new Error(`hazelcast mapping for ${mapping.map} has no field for index '${index.name}': regenerate it from the same schema`);
+      }
+    }
+    try {
+      const map = await client.getMap<string, HazelcastJsonValue>(mapping.map);
+      const store = new HazelcastSessionStore(descriptor, mapping, client, map, options);
+      if (options.expiryEvents ?? true) await store.listen();
+      if (options.probeMapTtl ?? true) await store.probeMapTtl();
+      return store;
+    } catch (err) {
+      throw new SessionStoreError('hazelcast', `opening map ${mapping.map}`, err);
+    }
+  }
+
+  async load(id: string): Promise<SessionRecord | null> {
+    const text = await this.read(id, 'load');
+    return text === null ? null : toRecord(this.mapping.decode(text));
+  }
+
+  write(write: SessionWrite): Promise<WriteOutcome> {
+    return this.queued(write.previousId ?? write.id, () => this.apply(write));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    try {
+      const old = await this.map.remove(id);
+      this.bases.delete(id);
+      return old !== null && old !== undefined;
+    } catch (err) {
+      throw new SessionStoreError('hazelcast', 'delete', err);
+    }
+  }
+
+  async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
+    const field = this.mapping.indexFields.find((candidate) => candidate.index === index.name);
+    if (!field) throw new Error(`hazelcast mapping has no field for index '${index.name}'`);
+    try {
+      const values = await this.map.valuesWithPredicate(Predicates.equal(field.field, value));
+      return values.toArray().map((stored) => toRecord(this.mapping.decode(textOf(stored))));
+    } catch (err) {
+      throw new SessionStoreError('hazelcast', `findByIndex(${index.name})`, err);
+    }
+  }
+
+  onExpired(listener: StoreExpiryListener): void {
+    this.expiryListeners.push(listener);
+  }
+
+  /** Whether a save whose TTL equals the map's configured TTL skips `setTtl` (set by the open probe). */
+  get skipsMatchingTtl(): boolean {
+    return this.mapTtlApplies;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.listenerId !== undefined) await this.map.removeEntryListener(this.listenerId).catch(() => false);
+    } finally {
+      this.bases.clear();
+      if (this.options.ownsClient) await this.client.shutdown();
+    }
+  }
+
+  // --- writes ----------------------------------------------------------------------------------
+
+  private async apply(write: SessionWrite): Promise<WriteOutcome> {
+    if (write.isNew) {
+      const document: HazelcastSessionDocument = {
+        id: write.id,
+        creationTime: write.creationTime,
+        lastAccessedTime: write.lastAccessedTime,
+        maxInactiveInterval: write.maxInactiveInterval,
+        expiresAt: write.expiresAt,
+        attributes: {},
+      };
+      applyDelta(document.attributes, write);
+      const text = this.mapping.encode(document);
+      await this.call('write', () => this.map.set(write.id, new HazelcastJsonValue(text), ttlOf(write)));
+      this.remember(write.id, text);
+      return 'written';
+    }
+
+    const from = write.previousId ?? write.id;
+    let base = this.bases.get(from);
+    let fresh = false;
+    for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
+      if (base === undefined) {
+        const read = await this.read(from, 'write');
+        if (read === null) return 'gone';
+        base = read;
+        fresh = true;
+      }
+      const current = this.mapping.decode(base);
+      if (isExpired(current.lastAccessedTime, current.maxInactiveInterval, write.now)) {
+        // A cached base may be older than the stored session: only a fresh read says it is gone.
+        if (fresh) return 'gone';
+        base = undefined;
+        continue;
+      }
+      const next: HazelcastSessionDocument = {
+        id: write.id,
+        creationTime: current.creationTime,
+        lastAccessedTime: write.lastAccessedTime,
+        maxInactiveInterval: write.maxInactiveInterval,
+        expiresAt: write.expiresAt,
+        attributes: current.attributes,
+      };
+      applyDelta(next.attributes, write);
+      const text = this.mapping.encode(next);
+
+      if (write.previousId !== undefined) {
+        const removed = await this.call('write', () => this.map.remove(from, new HazelcastJsonValue(base!)));
+        this.bases.delete(from);
+        if (removed === true) {
+          await this.call('write', () => this.map.set(write.id, new HazelcastJsonValue(text), ttlOf(write)));
+          this.remember(write.id, text);
+          return 'written';
+        }
+      } else {
+        const replaced = await this.call('write', () =>
+          this.map.replaceIfSame(write.id, new HazelcastJsonValue(base!), new HazelcastJsonValue(text)),
+        );
+        if (replaced) {
+          // replaceIfSame leaves the entry with the map's configured TTL, counted from now.
+          if (!this.mapTtlMatches(write)) await this.call('write', () => this.map.setTtl(write.id, ttlOf(write)));
+          this.remember(write.id, text);
+          return 'written';
+        }
+        this.bases.delete(from);
+      }
+      // Another writer (another process) won: read again and merge onto what it wrote.
+      base = undefined;
+      fresh = false;
+      if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));
+    }
+    throw new SessionStoreError('hazelcast', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
+  }
+
+  /** Whether the TTL `replaceIfSame` leaves (the map's) is this write's TTL, to the member's 1 s precision. */
+  private mapTtlMatches(write: SessionWrite): boolean {
+    if (!this.mapTtlApplies || write.expiresAt === null || this.mapping.mapTtlSeconds <= 0) return false;
+    return Math.abs(write.expiresAt - write.now - this.mapping.mapTtlSeconds * 1000) < 1000;
+  }
+
+  /** Runs this process's saves of one session one after another; other processes race by CAS. */
+  private queued<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key);
+    const run = previous ? previous.then(task) : task();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return run;
+  }
+
+  // --- reads, cache, listener --------------------------------------------------------------------
+
+  private async read(id: string, operation: string): Promise<string | null> {
+    const stored = await this.call(operation, () => this.map.get(id));
+    if (stored === null || stored === undefined) {
+      this.bases.delete(id);
+      return null;
+    }
+    const text = textOf(stored);
+    this.remember(id, text);
+    return text;
+  }
+
+  private remember(id: string, text: string): void {
+    if (this.baseCacheSize <= 0) return;
+    this.bases.delete(id);
+    this.bases.set(id, text);
+    if (this.bases.size > this.baseCacheSize) {
+      const oldest = this.bases.keys().next().value as string;
+      this.bases.delete(oldest);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const expired = (event: { key: string }) => {
+      const id = event.key;
+      if (typeof id !== 'string' || id.startsWith(PROBE_PREFIX)) return;
+      this.bases.delete(id);
+      for (const listener of this.expiryListeners) listener(id);
+    };
+    this.listenerId = await this.map.addEntryListener({ expired, evicted: expired }, undefined, false);
+  }
+
+  /** Writes, replaces and inspects one probe entry to learn whether `replaceIfSame` applies the map TTL we expect. */
+  private async probeMapTtl(): Promise<void> {
+    if (this.mapping.mapTtlSeconds <= 0) return;
+    const key = PROBE_PREFIX + randomUUID();
+    const first = new HazelcastJsonValue('{"probe":1}');
+    try {
+      await this.map.set(key, first, 60_000);
+      await this.map.replaceIfSame(key, first, new HazelcastJsonValue('{"probe":2}'));
+      const view = await this.map.getEntryView(key);
+      this.mapTtlApplies = view !== null && Number(view.ttl.toString()) === this.mapping.mapTtlSeconds * 1000;
+    } finally {
+      await this.map.delete(key);
+    }
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw new SessionStoreError('hazelcast', operation, err);
+    }
+  }
+}
+
+/** Options for a client the store can use: raw JSON values back (no parse and re-stringify). */
+export function hazelcastClientConfig(config: ClientConfig = {}): ClientConfig {
+  return {
+    ...config,
+    serialization: { ...config.serialization, jsonStringDeserializationPolicy: JsonStringDeserializationPolicy.NO_DESERIALIZATION },
+    properties: { 'hazelcast.logging.level': 'WARN', ...config.properties },
+  };
+}
+
+/** Connects a client configured for the store (see {@link hazelcastClientConfig}). */
+export function createHazelcastSessionClient(config: ClientConfig = {}): Promise<HazelcastClient> {
+  return Client.newHazelcastClient(hazelcastClientConfig(config));
+}
+
+/**
+ * The stored text of a value. A client left on the default (eager) JSON policy hands back parsed
+ * objects; re-stringifying our own JSON output gives back the same text, so the compare-and-set
+ * base stays exact either way.
+ */
+function textOf(stored: unknown): string {
+  if (stored instanceof HazelcastJsonValue) return stored.toString();
+  if (typeof stored === 'string') return stored;
+  return JSON.stringify(stored);
+}
+
+function applyDelta(attributes: Record<string, unknown>, write: SessionWrite): void {
+  for (const name of write.removed) delete attributes[name];
+  for (const [name, value] of Object.entries(write.set)) attributes[name] = value;
+}
+
+/** Per-entry TTL in ms: the time left until the session expires (at least 1 ms); 0 = never. */
+function ttlOf(write: SessionWrite): number {
+  if (write.expiresAt === null) return 0;
+  return Math.max(1, write.expiresAt - write.now);
+}
+
+function toRecord(document: HazelcastSessionDocument): SessionRecord {
+  return {
+    id: document.id,
+    creationTime: document.creationTime,
+    lastAccessedTime: document.lastAccessedTime,
+    maxInactiveInterval: document.maxInactiveInterval,
+    attributes: document.attributes,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
