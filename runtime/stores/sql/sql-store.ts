@@ -72,6 +72,11 @@ export class SqlSessionStore implements SessionStore {
     return this.dialectNow.name;
   }
 
+  /** Whether this instance runs the expired-row cleanup on a timer. */
+  get cleanupScheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
   get dialect(): SqlDialect {
     return this.dialectNow;
   }
