@@ -16,6 +16,7 @@ export * from './web/index.js';
 export {
   RedisSessionStore,
   createRedisSessionClient,
+  openRedisStoreFromEnv,
   type RedisClient,
   type RedisStoreOptions,
   type NotificationState,
