@@ -69,6 +69,7 @@ export class RequestSession<S extends AnySession> {
   private storedId: string | null = null;
   private wasInvalidated = false;
   private wasTouched = false;
+  private failure: SessionStoreUnavailableError | undefined;
   private commitResult: Promise<HeaderMutation[]> | undefined;
 
   constructor(options: RequestSessionOptions<S>) {
@@ -81,6 +82,14 @@ export class RequestSession<S extends AnySession> {
   /** Whether the app touched the session at all (called any method that may reach the store). */
   get touched(): boolean {
     return this.wasTouched;
+  }
+
+  /**
+   * The last store failure in this request, if any (even one the app or its framework caught):
+   * integrations use it to answer with the failure's status rather than a generic 500.
+   */
+  get storeFailure(): SessionStoreUnavailableError | undefined {
+    return this.failure;
   }
 
   /** Whether `commit()` has been called: the response headers are going or gone. */
@@ -146,6 +155,19 @@ export class RequestSession<S extends AnySession> {
       const session = (await this.findNow()) ?? this.createNow();
       return session.changeSessionId();
     });
+  }
+
+  /**
+   * For login (session fixation defence), express-session's name with Spring's semantics:
+   * `keepData` (default true) gives the session a new id and keeps its attributes
+   * (`changeSessionId`); `keepData: false` deletes it and starts a brand-new empty session.
+   * Resolves with the new id, which the client gets on commit.
+   */
+  async regenerate(options: { keepData?: boolean } = {}): Promise<string> {
+    if (options.keepData ?? true) return this.changeSessionId();
+    if (this.committed) throw new Error('Cannot regenerate the session after the response has been committed');
+    await this.invalidate();
+    return (await this.get()).id;
   }
 
   /** Saves the current session now (before the response), if there is one with changes. */
@@ -225,8 +247,11 @@ export class RequestSession<S extends AnySession> {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof SessionStoreUnavailableError) throw err;
-      throw new SessionStoreUnavailableError(this.repository.store?.kind ?? 'session', operation, err, this.storeErrorStatus);
+      this.failure =
+        err instanceof SessionStoreUnavailableError
+          ? err
+          : new SessionStoreUnavailableError(this.repository.store?.kind ?? 'session', operation, err, this.storeErrorStatus);
+      throw this.failure;
     }
   }
 

@@ -1,0 +1,120 @@
+import { STATUS_CODES } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { CookieSessionIdResolver } from './cookie-resolver.js';
+import type { RegisteredSession, SessionLogger } from './express.js';
+import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
+
+/**
+ * Generated code (or the app) may register a session type for Fastify apps alone. When nothing is
+ * registered here, `request.session` uses the type registered for Express
+ * (`ExpressSessionRegister`), so one registration types both.
+ *
+ * ```ts
+ * declare module 'sessiongen/runtime/web/fastify' {
+ *   interface FastifySessionRegister { session: AppSession }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface FastifySessionRegister {}
+
+export type RegisteredFastifySession = FastifySessionRegister extends { session: infer S extends AnySession }
+  ? S
+  : RegisteredSession;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by sessiongen's `fastifySession` plugin: the lazy per-request session. */
+    session: RequestSession<RegisteredFastifySession>;
+  }
+}
+
+export interface FastifySessionOptions<S extends AnySession = RegisteredFastifySession> {
+  repository: SessionRepositoryLike<S>;
+  /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
+  resolver?: SessionIdResolver;
+  /** Status of the reply when the store fails while saving the session. Default 503. */
+  storeErrorStatus?: number;
+  /** Where save failures are reported. Default the request's logger (`request.log.error`). */
+  logger?: SessionLogger;
+}
+
+const FAILED = Symbol('sessiongen.fastify.commitFailed');
+
+
+/**
+ * The Fastify plugin (fastify-plugin conventions: not encapsulated, so `request.session` exists in
+ * every route of the instance it is registered on; named `sessiongen`; Fastify 5).
+ *
+ * - `onRequest` puts a lazy {@link RequestSession} on `request.session`; a route that never
+ *   touches it costs no store call.
+ * - `onSend` awaits the save before Fastify writes the headers (so a redirect cannot outrun it)
+ *   and adds the id header (`Set-Cookie` appended, never replacing the app's cookies).
+ * - A failed save replaces the reply with `storeErrorStatus` (503) and a JSON body. A failed load
+ *   inside a route throws `SessionStoreUnavailableError`, whose `statusCode` (503) Fastify's error
+ *   handler honours.
+ *
+ * ```ts
+ * await app.register(fastifySession, { repository });
+ * app.get('/', async (request) => (await request.session.get()).id);
+ * ```
+ */
+export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = async function sessiongenFastifySession(instance, options) {
+  const repository = options.repository;
+  if (!repository) throw new TypeError('fastifySession needs a repository');
+  const resolver = options.resolver ?? new CookieSessionIdResolver();
+  const storeErrorStatus = options.storeErrorStatus ?? 503;
+  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
+    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
+  }
+
+  instance.decorateRequest('session', null as unknown as RequestSession<RegisteredFastifySession>);
+
+  instance.addHook('onRequest', async (request: FastifyRequest) => {
+    const raw = request.raw;
+    const resolverRequest: ResolverRequest = {
+      header: (name) => raw.headers[name.toLowerCase()],
+      encrypted: (raw.socket as TLSSocket | undefined)?.encrypted === true,
+    };
+    request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus }) as never;
+  });
+
+  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true }, reply: FastifyReply, payload: unknown) => {
+    const session = request.session as RequestSession<AnySession> | null;
+    if (!session || request[FAILED]) return payload;
+    if (!session.touched) {
+      // Never touched: seal it (no store call) so later calls cannot create a session.
+      session.commit().catch(() => undefined);
+      return payload;
+    }
+    let added: HeaderMutation[];
+    try {
+      added = await session.commit();
+    } catch (error) {
+      request[FAILED] = true;
+      const message = `sessiongen: saving the session for ${request.method} ${request.url} failed; replying ${storeErrorStatus}`;
+      if (options.logger) options.logger(message, error);
+      else request.log.error({ err: error }, message);
+      return replaceWithError(reply, storeErrorStatus);
+    }
+    for (const header of added) reply.header(header.name, header.value);
+    return payload;
+  });
+};
+
+// fastify-plugin's conventions, without a runtime dependency on it.
+Object.assign(fastifySession, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'sessiongen',
+  [Symbol.for('plugin-meta')]: { name: 'sessiongen', fastify: '5.x' },
+});
+
+function replaceWithError(reply: FastifyReply, status: number): string {
+  for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+  reply.code(status);
+  reply.header('content-type', 'application/json; charset=utf-8');
+  reply.header('cache-control', 'no-store');
+  return JSON.stringify({ error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error', status });
+}
