@@ -368,8 +368,13 @@ function settle<T>(callback: Callback<T> | undefined, work: () => Promise<T>): P
   return result.catch(() => undefined as T);
 }
 
-/** Lists session ids for the stores that can be enumerated from outside (SQL table, Redis keys). */
-function builtInLister(store: SessionStore): (() => Promise<string[]>) | undefined {
+/**
+ * Lists session ids for the stores that can be enumerated from outside (SQL table, Redis keys).
+ * A wrapping store (instrumentation, caching) that exposes the wrapped one as `inner` is looked through.
+ */
+function builtInLister(store: SessionStore, depth = 0): (() => Promise<string[]>) | undefined {
+  const inner = (store as { inner?: SessionStore }).inner;
+  if (inner && typeof inner === 'object' && depth < 4) return builtInLister(inner, depth + 1);
   const sql = store as unknown as { knex?: (table: string) => { select(column: string): Promise<Array<Record<string, unknown>>> }; table?: string };
   if (typeof sql.knex === 'function' && typeof sql.table === 'string') {
     const { knex, table } = sql;

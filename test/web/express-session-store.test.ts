@@ -1,0 +1,209 @@
+/**
+ * The express-session Store adapter, driven by express-session itself (1.19) over real HTTP and
+ * called directly (callbacks and Promises), on SQLite and Redis.
+ */
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidAttributeError, createExpressSessionStore, type ExpressSessionModuleLike } from 'sessiongen/runtime';
+import { openRepository, STORE_KINDS, type OpenedRepository } from './stores.js';
+
+/**
+ * express-session loaded without its type declarations: they declare a global `req.session`
+ * that would clash with sessiongen's own Express typing in this one TypeScript program.
+ */
+type SessionMiddlewareFactory = ((options: Record<string, unknown>) => express.RequestHandler) & ExpressSessionModuleLike;
+const session = createRequire(import.meta.url)('express-session') as SessionMiddlewareFactory;
+
+/** What express-session puts on the request, as these routes use it. */
+interface ExpressSessionRequest {
+  sessionID: string;
+  session: Record<string, unknown> & {
+    regenerate(cb: (err?: unknown) => void): void;
+    destroy(cb: (err?: unknown) => void): void;
+    save(cb: (err?: unknown) => void): void;
+  };
+}
+const es = (req: express.Request) => req as unknown as ExpressSessionRequest;
+
+const SECRET = 'sessiongen express-session adapter test secret';
+
+for (const kind of STORE_KINDS) {
+  describe(`express-session with the sessiongen store on ${kind}`, () => {
+    let opened: OpenedRepository;
+    let store: ReturnType<typeof createExpressSessionStore>;
+    let url: string;
+    let close: () => Promise<void>;
+    const errors: unknown[] = [];
+
+    beforeAll(async () => {
+      opened = await openRepository(kind);
+      store = createExpressSessionStore(session, opened.repository);
+      const app = express();
+      // The one line an express-session app changes: `store:`.
+      // genid: UUIDs, so the sessions are also the app's typed sessiongen sessions (findById checks ids).
+      app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, rolling: true, store, cookie: { maxAge: 600_000 }, genid: () => crypto.randomUUID() }));
+      app.post('/views', (req, res) => {
+        const s = es(req).session;
+        s.lastLoginAt = ((s.lastLoginAt as number | undefined) ?? 0) + 1;
+        res.json({ id: es(req).sessionID, views: s.lastLoginAt });
+      });
+      app.get('/views', (req, res) => {
+        res.json({ id: es(req).sessionID, views: es(req).session.lastLoginAt ?? null });
+      });
+      app.post('/set/:name', express.json({ strict: false }), (req, res) => {
+        es(req).session[req.params.name] = req.body;
+        res.status(204).end();
+      });
+      app.post('/draft/:n', async (req, res) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        es(req).session[`draft:${req.params.n}`] = `text ${req.params.n}`;
+        res.status(204).end();
+      });
+      app.post('/login', (req, res, next) => {
+        const old = es(req).session.lastLoginAt;
+        es(req).session.regenerate((err) => {
+          if (err) return next(err);
+          es(req).session.principalName = 'erin';
+          es(req).session.lastLoginAt = old;
+          res.json({ id: es(req).sessionID });
+        });
+      });
+      app.post('/logout', (req, res, next) => {
+        es(req).session.destroy((err) => (err ? next(err) : res.status(204).end()));
+      });
+      app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        errors.push(err);
+        if (res.headersSent) return;
+        res.status(err instanceof InvalidAttributeError ? 400 : 500).json({ error: String((err as Error).message) });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise<void>((resolve) => server.once('listening', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    });
+    afterAll(async () => {
+      await close?.();
+      await opened?.close();
+    });
+    beforeEach(async () => {
+      await store.clear();
+    });
+
+    const post = (path: string, cookie?: string, body?: string) =>
+      fetch(url + path, { method: 'POST', headers: { ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+    const cookieOf = (response: Response) => response.headers.getSetCookie().find((line) => line.startsWith('connect.sid='))!.split(';')[0];
+
+    it('stores express-session data as typed sessiongen attributes, and loads it back', async () => {
+      const first = await post('/views');
+      const cookie = cookieOf(first);
+      const { id } = (await first.json()) as { id: string };
+      expect(await (await post('/views', cookie)).json()).toEqual({ id, views: 2 });
+      const typed = await opened.repository.findById(id);
+      expect(typed?.get('lastLoginAt')).toBe(2);
+      expect(typed?.maxInactiveInterval).toBe(600);
+      expect(await (await fetch(url + '/views', { headers: { cookie } })).json()).toEqual({ id, views: 2 });
+      expect(opened.store.invalidIds).toEqual([]);
+    });
+
+    it('a value the schema rejects fails the save loudly (to the error handler) and stores nothing', async () => {
+      errors.length = 0;
+      // express-session saves inside res.end and hands the failure to next() as the response ends.
+      await post('/set/locale', undefined, JSON.stringify(42));
+      await post('/set/notInTheSchema', undefined, JSON.stringify('x'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toHaveLength(2);
+      expect(errors.every((err) => err instanceof InvalidAttributeError)).toBe(true);
+      expect((errors[0] as InvalidAttributeError).path).toBe('/locale');
+      expect(await store.length()).toBe(0);
+    });
+
+    it('regenerate destroys the old session, the new one is indexed by principal; destroy deletes', async () => {
+      const first = await post('/views');
+      const { id: oldId } = (await first.json()) as { id: string };
+      const login = await post('/login', cookieOf(first));
+      const { id } = (await login.json()) as { id: string };
+      expect(id).not.toBe(oldId);
+      expect(await store.get(oldId)).toBeNull();
+      expect([...(await opened.repository.findByPrincipalName('erin')).keys()]).toEqual([id]);
+      const logout = await post('/logout', cookieOf(login));
+      expect(logout.status).toBe(204);
+      expect(await store.get(id)).toBeNull();
+      expect((await opened.repository.findByPrincipalName('erin')).size).toBe(0);
+    });
+
+    it('rolling requests that change nothing call touch, which extends the session without rewriting data', async () => {
+      const first = await post('/views');
+      const cookie = cookieOf(first);
+      const { id } = (await first.json()) as { id: string };
+      const before = (await opened.raw.load(id))!;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      opened.store.calls.length = 0;
+      await fetch(url + '/views', { headers: { cookie } });
+      const writes = opened.store.calls.filter((call) => call.op === 'write');
+      expect(writes).toHaveLength(1);
+      const after = (await opened.raw.load(id))!;
+      expect(after.lastAccessedTime).toBeGreaterThan(before.lastAccessedTime);
+      expect(after.attributes).toEqual(before.attributes);
+    });
+
+    it('concurrent requests changing different properties of one session all win', async () => {
+      const first = await post('/views');
+      const cookie = cookieOf(first);
+      const { id } = (await first.json()) as { id: string };
+      await Promise.all(Array.from({ length: 10 }, (_, n) => post(`/draft/${n}`, cookie)));
+      const attributes = (await opened.raw.load(id))!.attributes;
+      for (let n = 0; n < 10; n++) expect(attributes[`draft:${n}`]).toBe(`text ${n}`);
+      expect(attributes.lastLoginAt).toBe(1);
+    });
+
+    it('the Store API directly: get, set, touch, destroy, all, ids, length, clear, with Promises', async () => {
+      const a = '0123456789abcdefABCDEF_-01234567';
+      const b = crypto.randomUUID();
+      const cookie = { originalMaxAge: 60_000, path: '/', httpOnly: true };
+      await store.set(a, { cookie, principalName: 'ann', roles: ['admin'] });
+      await store.set(b, { cookie: { ...cookie, originalMaxAge: null }, tenantId: 't1' });
+      const got = (await store.get(a))!;
+      expect(got).toMatchObject({ principalName: 'ann', roles: ['admin'], cookie: { originalMaxAge: 60_000, path: '/', httpOnly: true } });
+      expect(Date.parse(got.cookie!.expires as string)).toBeGreaterThan(Date.now() + 50_000);
+      expect((await opened.repository.findById(b))?.maxInactiveInterval).toBe(opened.repository.defaultMaxInactiveInterval);
+      expect((await store.ids()).sort()).toEqual([a, b].sort());
+      expect(await store.length()).toBe(2);
+      const all = await store.all();
+      expect(all.map((s) => s.id).sort()).toEqual([a, b].sort());
+      expect(all.find((s) => s.id === b)).toMatchObject({ tenantId: 't1' });
+      await store.set(a, { cookie, principalName: 'ann' }); // roles removed
+      expect((await store.get(a))!.roles).toBeUndefined();
+      await store.touch(a, { cookie: { ...cookie, originalMaxAge: 120_000 }, principalName: 'ann' });
+      expect((await opened.raw.load(a))?.maxInactiveInterval).toBe(120);
+      await store.destroy(a);
+      expect(await store.get(a)).toBeNull();
+      expect(await store.length()).toBe(1);
+      await store.clear();
+      expect(await store.length()).toBe(0);
+      expect(await store.all()).toEqual([]);
+    });
+
+    it('the Store API with callbacks, and ids that are neither UUIDs nor express-session ids never reach the store', async () => {
+      const id = crypto.randomUUID();
+      const cookie = { originalMaxAge: 60_000 };
+      await new Promise<void>((resolve, reject) => store.set(id, { cookie, locale: 'de-DE' }, (err) => (err ? reject(err) : resolve())));
+      const got = await new Promise((resolve, reject) => store.get(id, (err, value) => (err ? reject(err) : resolve(value))));
+      expect(got).toMatchObject({ locale: 'de-DE' });
+      const count = await new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n))));
+      expect(count).toBe(1);
+      const rejected = await new Promise<unknown>((resolve) => store.set('../../x', { cookie }, (err) => resolve(err)));
+      expect(rejected).toBeInstanceOf(TypeError);
+      const missing = await new Promise((resolve, reject) => store.get('*', (err, value) => (err ? reject(err) : resolve(value))));
+      expect(missing).toBeNull();
+      await new Promise<void>((resolve, reject) => store.destroy(id, (err) => (err ? reject(err) : resolve())));
+      expect(await store.get(id)).toBeNull();
+      expect(opened.store.invalidIds.filter((bad) => bad !== '0123456789abcdefABCDEF_-01234567')).toEqual([]);
+    });
+
+    it('is an instance of express-session\'s Store', () => {
+      expect(store).toBeInstanceOf(session.Store);
+    });
+  });
+}
