@@ -4,7 +4,7 @@ import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 import { detectDialect, dialectFor, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
-import { KnexRawExecutor, PgPreparedExecutor } from './executor.js';
+import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
 
 export interface SqlStoreOptions {
   /** Run the expired-row cleanup on this instance every this many ms (with jitter); 0 or false turns it off. */
@@ -15,8 +15,15 @@ export interface SqlStoreOptions {
   dialect?: SqlDialectName;
   /** Another table than the descriptor's `sql.table` (such as a per-test table). */
   table?: string;
-  /** PostgreSQL only: send named prepared statements over knex's pool (default true). */
+  /** PostgreSQL only: send named prepared statements (default true). */
   preparedStatements?: boolean;
+  /**
+   * PostgreSQL only: `own` (default) runs the store's statements on a `pg.Pool` of its own, built
+   * from the knex client's connection config and pool size; `knex` borrows connections from knex's pool.
+   */
+  pgPool?: 'own' | 'knex';
+  /** Size of the store's own `pg.Pool` (default: the knex pool's max). */
+  poolSize?: number;
 }
 
 const FIXED = ['primary_id', 'session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'expiry_time'];
@@ -41,6 +48,8 @@ export class SqlSessionStore implements SessionStore {
   private timer: NodeJS.Timeout | undefined;
   private readonly batch: number;
   private readonly prepared: boolean;
+  private readonly pgPool: 'own' | 'knex';
+  private readonly poolSize: number | undefined;
 
   constructor(
     private readonly descriptor: SessionDescriptor,
@@ -53,6 +62,8 @@ export class SqlSessionStore implements SessionStore {
     this.client = knexClientName(knex);
     this.dialectNow = dialectFor(knex, options.dialect);
     this.prepared = options.preparedStatements ?? true;
+    this.pgPool = options.pgPool ?? 'own';
+    this.poolSize = options.poolSize;
     this.executor = this.makeExecutor();
     if (!options.dialect && (this.client === 'mysql2' || this.client === 'mysql')) {
       this.ready = detectDialect(knex).then((dialect) => {
@@ -137,6 +148,7 @@ export class SqlSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.executor instanceof PgPoolExecutor) await this.executor.end();
   }
 
   private async insert(write: SessionWrite): Promise<WriteOutcome> {
@@ -217,7 +229,9 @@ export class SqlSessionStore implements SessionStore {
   }
 
   private makeExecutor(): SqlExecutor {
-    if (this.dialectNow.name === 'postgres' && this.prepared) return new PgPreparedExecutor(this.knex);
+    if (this.dialectNow.name === 'postgres' && this.prepared) {
+      return this.pgPool === 'own' ? new PgPoolExecutor(this.knex, this.poolSize) : new PgPreparedExecutor(this.knex);
+    }
     return new KnexRawExecutor(this.knex, this.client, this.dialectNow.name === 'sqlite' ? undefined : 'read committed');
   }
 
