@@ -66,12 +66,13 @@ export async function openSqlStoreFromEnv(
       ? await migrateSqlSchema(knex, options.migrations, { table: options.table, dialect, ...options.migrate })
       : [];
     const store = new SqlSessionStore(descriptor, knex, { ...options, dialect: options.dialect ?? dialect });
+    const closeStore = store.close.bind(store);
     return {
       store,
       knex,
       applied,
       close: async () => {
-        await store.close();
+        await closeStore();
         await knex.destroy();
       },
     };
