@@ -58,7 +58,9 @@ const PROBE_PREFIX = '__sessiongen_probe__:';
 export class HazelcastSessionStore implements SessionStore {
   readonly kind = 'hazelcast';
   private readonly expiryListeners: StoreExpiryListener[] = [];
-  private readonly bases = new Map<string, string>();
+  /** Compare-and-set bases, in two generations: lookups try both, a full young one becomes the old one. */
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
   /** Per-id tail of this process's queued saves. */
   private readonly tails = new Map<string, Promise<void>>();
   private readonly baseCacheSize: number;
@@ -113,7 +115,7 @@ export class HazelcastSessionStore implements SessionStore {
   async delete(id: string): Promise<boolean> {
     try {
       const old = await this.map.remove(id);
-      this.bases.delete(id);
+      this.forget(id);
       return old !== null && old !== undefined;
     } catch (err) {
       throw new SessionStoreError('hazelcast', 'delete', err);
@@ -146,7 +148,8 @@ export class HazelcastSessionStore implements SessionStore {
     try {
       if (this.listenerId !== undefined) await this.map.removeEntryListener(this.listenerId).catch(() => false);
     } finally {
-      this.bases.clear();
+      this.young.clear();
+      this.old.clear();
       if (this.options.ownsClient) await this.client.shutdown();
     }
   }
@@ -171,7 +174,7 @@ export class HazelcastSessionStore implements SessionStore {
     }
 
     const from = write.previousId ?? write.id;
-    let base = this.bases.get(from);
+    let base = this.cachedBase(from);
     let fresh = false;
     for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
       if (base === undefined) {
@@ -200,7 +203,7 @@ export class HazelcastSessionStore implements SessionStore {
 
       if (write.previousId !== undefined) {
         const removed = await this.call('write', () => this.map.remove(from, new HazelcastJsonValue(base!)));
-        this.bases.delete(from);
+        this.forget(from);
         if (removed === true) {
           await this.call('write', () => this.map.set(write.id, new HazelcastJsonValue(text), ttlOf(write)));
           this.remember(write.id, text);
@@ -216,7 +219,7 @@ export class HazelcastSessionStore implements SessionStore {
           this.remember(write.id, text);
           return 'written';
         }
-        this.bases.delete(from);
+        this.forget(from);
       }
       // Another writer (another process) won: read again and merge onto what it wrote.
       base = undefined;
@@ -226,10 +229,15 @@ export class HazelcastSessionStore implements SessionStore {
     throw new SessionStoreError('hazelcast', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
   }
 
-  /** Whether the TTL `replaceIfSame` leaves (the map's) is this write's TTL, to the member's 1 s precision. */
+  /**
+   * Whether the TTL `replaceIfSame` leaves (the map's, from now) is this write's TTL to the member's
+   * 1 s precision: the entry then outlives the session by less than a second, never the reverse.
+   */
   private mapTtlMatches(write: SessionWrite): boolean {
     if (!this.mapTtlApplies || write.expiresAt === null || this.mapping.mapTtlSeconds <= 0) return false;
-    return Math.abs(write.expiresAt - write.now - this.mapping.mapTtlSeconds * 1000) < 1000;
+    const left = write.expiresAt - write.now;
+    const mapTtl = this.mapping.mapTtlSeconds * 1000;
+    return left <= mapTtl && left > mapTtl - 1000;
   }
 
   /** Runs this process's saves of one session one after another; other processes race by CAS. */
@@ -252,7 +260,7 @@ export class HazelcastSessionStore implements SessionStore {
   private async read(id: string, operation: string): Promise<string | null> {
     const stored = await this.call(operation, () => this.map.get(id));
     if (stored === null || stored === undefined) {
-      this.bases.delete(id);
+      this.forget(id);
       return null;
     }
     const text = textOf(stored);
@@ -262,19 +270,27 @@ export class HazelcastSessionStore implements SessionStore {
 
   private remember(id: string, text: string): void {
     if (this.baseCacheSize <= 0) return;
-    this.bases.delete(id);
-    this.bases.set(id, text);
-    if (this.bases.size > this.baseCacheSize) {
-      const oldest = this.bases.keys().next().value as string;
-      this.bases.delete(oldest);
+    if (this.young.size >= this.baseCacheSize / 2) {
+      this.old = this.young;
+      this.young = new Map();
     }
+    this.young.set(id, text);
+  }
+
+  private cachedBase(id: string): string | undefined {
+    return this.young.get(id) ?? this.old.get(id);
+  }
+
+  private forget(id: string): void {
+    this.young.delete(id);
+    this.old.delete(id);
   }
 
   private async listen(): Promise<void> {
     const expired = (event: { key: string }) => {
       const id = event.key;
       if (typeof id !== 'string' || id.startsWith(PROBE_PREFIX)) return;
-      this.bases.delete(id);
+      this.forget(id);
       for (const listener of this.expiryListeners) listener(id);
     };
     this.listenerId = await this.map.addEntryListener({ expired, evicted: expired }, undefined, false);
@@ -334,10 +350,13 @@ function applyDelta(attributes: Record<string, unknown>, write: SessionWrite): v
   for (const [name, value] of Object.entries(write.set)) attributes[name] = value;
 }
 
-/** Per-entry TTL in ms: the time left until the session expires (at least 1 ms); 0 = never. */
+/**
+ * Per-entry TTL in ms: the time left until the session expires, rounded up to whole seconds (the
+ * member keeps whole seconds and would otherwise cut it short), at least 1 s; 0 = never.
+ */
 function ttlOf(write: SessionWrite): number {
   if (write.expiresAt === null) return 0;
-  return Math.max(1, write.expiresAt - write.now);
+  return Math.max(1, Math.ceil((write.expiresAt - write.now) / 1000)) * 1000;
 }
 
 function toRecord(document: HazelcastSessionDocument): SessionRecord {
