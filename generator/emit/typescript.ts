@@ -14,12 +14,14 @@ export function printModule(statements: Array<StatementStructures | string>): st
       useTrailingCommas: true,
     },
   });
-  // Printed one statement at a time so that the spacing is ours: imports together, a blank line
-  // between every other statement.
+  // Printed one statement at a time so that the spacing is ours: imports (and re-exports) together,
+  // a blank line between every other statement.
   const parts: string[] = [];
   let previousWasImport = false;
   for (const statement of statements) {
-    const isImport = typeof statement !== 'string' && statement.kind === StructureKind.ImportDeclaration;
+    const isImport =
+      typeof statement !== 'string' &&
+      (statement.kind === StructureKind.ImportDeclaration || statement.kind === StructureKind.ExportDeclaration);
     const file = project.createSourceFile('module.ts', { statements: [statement] }, { overwrite: true });
     const text = file.getFullText().trim();
     project.removeSourceFile(file);

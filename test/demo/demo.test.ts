@@ -9,9 +9,17 @@ const temp = mkdtempSync(join(tmpdir(), 'sessiongen-demo-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 /** The stores the demo is tested on, with the environment each needs. */
+const run = `demo${process.pid}`;
 const STORES: Array<[string, Record<string, string>]> = [
   ['sqlite', { DATABASE_URL: join(temp, 'demo.db') }],
   ['memory', {}],
+  ['postgres', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }],
+  ['mariadb', { DATABASE_URL: 'mysql://root@127.0.0.1:3306/test' }],
+  // MySQL itself is not on these machines: MariaDB stands in, and the server decides the dialect.
+  ['mysql', { DATABASE_URL: 'mysql://root@127.0.0.1:3306/test' }],
+  ['redis', { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${run}:session` }],
+  ['redis-cluster', { REDIS_KEY_PREFIX: `${run}:session` }],
+  ['hazelcast', {}],
 ];
 
 /** A cookie-keeping client for one browser. */
@@ -40,7 +48,7 @@ for (const [store, env] of STORES) {
     let demo: Awaited<ReturnType<typeof startDemo>>;
     let base: string;
     beforeAll(async () => {
-      demo = await startDemo({ ...env, SESSION_STORE: store, PORT: '0' });
+      demo = await startDemo({ ...process.env, ...env, SESSION_STORE: store, PORT: '0' });
       base = `http://127.0.0.1:${demo.port}`;
     }, 120_000);
     afterAll(async () => demo?.close(), 60_000);
