@@ -1,0 +1,26 @@
+// @fastify/session (+ @fastify/cookie) with connect-redis (node-redis) as its store. Plain JS for
+// the same reason as express-session-redis.mjs (its types declare request.session).
+import Fastify from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
+import { RedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+
+const port = Number(process.env.PORT ?? 0);
+const client = createClient({ url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/8' });
+await client.connect();
+const app = Fastify();
+await app.register(fastifyCookie);
+await app.register(fastifySession, {
+  secret: 'sessiongen benchmark secret, not a real one, 32+ chars',
+  cookie: { secure: false },
+  saveUninitialized: false,
+  store: new RedisStore({ client, prefix: `${process.env.BENCH_PREFIX ?? 'bench'}:fastify-session:` }),
+});
+app.get('/hit', async (request) => {
+  const n = (request.session.get('n') ?? 0) + 1;
+  request.session.set('n', n);
+  return { n };
+});
+await app.listen({ port, host: '127.0.0.1' });
+process.stdout.write(`ready ${app.server.address().port}\n`);
