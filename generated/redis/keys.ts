@@ -8,6 +8,7 @@ export const appSessionRedisMetaFields = {
   creationTime: '#creationTime',
   lastAccessedTime: '#lastAccessedTime',
   maxInactiveInterval: '#maxInactiveInterval',
+  indexedUntil: '#indexedUntil',
 } as const;
 
 /** The Redis keys of AppSession sessions, exactly as the Redis store writes them (see LAYOUT.md beside this file). */
@@ -17,9 +18,9 @@ export function appSessionRedisKeys(prefix: string = appSessionRedisKeyPrefix) {
     session: (id: string): string => `${prefix}:{${id}}`,
     /** string: held only while a Redis Cluster moves the session to a new id (30 s). */
     moveLock: (id: string): string => `${prefix}:{${id}}:moving`,
-    /** zset: ids of the sessions whose principalName is `value`, scored by their expiry (ms). */
+    /** zset: ids of the sessions whose principalName is `value`, scored by an upper bound of their expiry (ms). */
     principalNameIndex: (value: string): string => `${prefix}:index:principalName:${JSON.stringify(value)}`,
-    /** zset: ids of the sessions whose tenantId is `value`, scored by their expiry (ms). */
+    /** zset: ids of the sessions whose tenantId is `value`, scored by an upper bound of their expiry (ms). */
     tenantIdIndex: (value: string): string => `${prefix}:index:tenantId:${JSON.stringify(value)}`,
   };
 }

@@ -81,17 +81,32 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
         [appSessionRedisMetaFields.creationTime]: String(session.creationTime),
         [appSessionRedisMetaFields.lastAccessedTime]: String(session.lastAccessedTime),
         [appSessionRedisMetaFields.maxInactiveInterval]: '1800',
+        [appSessionRedisMetaFields.indexedUntil]: String(session.lastAccessedTime + 2700_000),
         principalName: JSON.stringify(principal),
         tenantId: '"acme"',
         roles: '["a","b"]',
       });
       const expiresAt = session.lastAccessedTime + 1800_000;
       expect(await client.call('PEXPIRETIME', key)).toBe(expiresAt);
+      // Index entries are scored with an upper bound of the expiry: expiry + half the timeout.
+      const bound = expiresAt + 900_000;
       for (const indexKey of [keys.principalNameIndex(principal), keys.tenantIdIndex('acme')]) {
         expect(await client.type(indexKey)).toBe('zset');
-        expect(await client.zscore(indexKey, session.id)).toBe(String(expiresAt));
-        expect(await client.call('PEXPIRETIME', indexKey)).toBe(expiresAt);
+        expect(await client.zscore(indexKey, session.id)).toBe(String(bound));
+        expect(await client.call('PEXPIRETIME', indexKey)).toBe(bound);
       }
+      // A save that keeps the session within that bound leaves the index alone; one beyond it rewrites it.
+      const touched = (await repo.findById(session.id))!;
+      touched.lastAccessedTime += 60_000;
+      await repo.save(touched.set('roles', ['c']));
+      expect(await client.call('PEXPIRETIME', key)).toBe(expiresAt + 60_000);
+      expect(await client.zscore(keys.principalNameIndex(principal), session.id)).toBe(String(bound));
+      touched.lastAccessedTime += 900_000;
+      await repo.save(touched.set('roles', ['d']));
+      const later = touched.lastAccessedTime + 1800_000 + 900_000;
+      expect(await client.zscore(keys.principalNameIndex(principal), session.id)).toBe(String(later));
+      expect(await client.zscore(keys.tenantIdIndex('acme'), session.id)).toBe(String(later));
+      expect(await client.hget(key, appSessionRedisMetaFields.indexedUntil)).toBe(String(later));
       expect(await client.exists(keys.moveLock(session.id))).toBe(0);
       await repo.deleteById(session.id);
       expect(await existing(key, keys.principalNameIndex(principal), keys.tenantIdIndex('acme'))).toBe(0);
@@ -106,7 +121,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       await repo.save(short);
       await repo.save(long);
       const indexKey = keys.principalNameIndex(principal);
-      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000);
+      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
       const forever = repo.createSession().set('principalName', principal);
       forever.maxInactiveInterval = -1;
       await repo.save(forever);
@@ -114,7 +129,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       expect(await opened.client.zscore(indexKey, forever.id)).toBe('inf');
       expect(await opened.client.pttl(indexKey)).toBe(-1);
       await repo.deleteById(forever.id);
-      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000);
+      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
       await repo.deleteById(short.id);
       await repo.deleteById(long.id);
       expect(await opened.client.exists(indexKey)).toBe(0);

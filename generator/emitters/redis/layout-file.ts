@@ -19,6 +19,11 @@ const META_FIELDS = [
   { field: '#creationTime', meaning: 'creation time, epoch ms', example: String(EXAMPLE_CREATED) },
   { field: '#lastAccessedTime', meaning: 'last access time, epoch ms', example: String(EXAMPLE_ACCESSED) },
   { field: '#maxInactiveInterval', meaning: 'timeout in seconds; negative never expires', example: '1800' },
+  {
+    field: '#indexedUntil',
+    meaning: "the score of the session's index entries (epoch ms, `inf` never): its expiry plus half its timeout when they were last written; absent when it has no index value",
+    example: String(EXAMPLE_ACCESSED + 1800 * 1000 + 900 * 1000),
+  },
 ];
 
 function tsType(index: IndexModel): string {
@@ -49,7 +54,7 @@ function keysModule(model: SessionModel): string {
     `  /** string: held only while a Redis Cluster moves the session to a new id (30 s). */`,
     '  moveLock: (id: string): string => `${prefix}:{${id}}:moving`,',
     ...model.indexes.flatMap((index) => [
-      `  /** zset: ids of the sessions whose ${index.attribute} is \`value\`, scored by their expiry (ms). */`,
+      `  /** zset: ids of the sessions whose ${index.attribute} is \`value\`, scored by an upper bound of their expiry (ms). */`,
       `  ${builderName(index)}: (value: ${tsType(index)}): string => \`\${prefix}:index:${index.name}:\${JSON.stringify(value)}\`,`,
     ]),
   ];
@@ -67,6 +72,7 @@ function keysModule(model: SessionModel): string {
       "  creationTime: '#creationTime',",
       "  lastAccessedTime: '#lastAccessedTime',",
       "  maxInactiveInterval: '#maxInactiveInterval',",
+      "  indexedUntil: '#indexedUntil',",
       '} as const;',
     ].join('\n'),
     {
@@ -119,6 +125,7 @@ function layoutContext(model: SessionModel) {
     lockPattern: `${prefix}:{<id>}:moving`,
     lockExample: `${prefix}:{${EXAMPLE_ID}}:moving`,
     expiresAt: EXAMPLE_ACCESSED + 1800 * 1000,
+    indexScore: EXAMPLE_ACCESSED + 1800 * 1000 + 900 * 1000,
     metaFields: META_FIELDS,
     attributes: model.attributes.map((attribute) => ({ name: attribute.name, description: attribute.description ?? '' })),
     patternAttributes: model.patternAttributes.map((family) => ({ prefix: family.prefix, pattern: family.pattern, description: family.description ?? '' })),

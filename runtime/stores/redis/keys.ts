@@ -20,6 +20,8 @@ export const META_FIELDS = {
   creationTime: '#creationTime',
   lastAccessedTime: '#lastAccessedTime',
   maxInactiveInterval: '#maxInactiveInterval',
+  /** The score the session's index entries carry (an upper bound of its expiry); absent without index values. */
+  indexedUntil: '#indexedUntil',
 } as const;
 
 /** An attribute's hash field is its name; its value is the attribute's JSON. */
@@ -40,6 +42,14 @@ export class RedisKeyLayout {
     if (/[{}*?[\]\s]/.test(prefix) || prefix.length === 0) {
       throw new RangeError(`Redis key prefix '${prefix}' must be non-empty with no glob, hash-tag or space characters`);
     }
+  }
+
+  /**
+   * Whether an id can be a hash tag: non-empty, no braces. Otherwise `<prefix>:{<id>}` and its lock
+   * would not share a cluster slot (`{}` hashes the whole key), so the store never sends such an id.
+   */
+  isUsableId(id: string): boolean {
+    return typeof id === 'string' && id.length > 0 && !id.includes('{') && !id.includes('}');
   }
 
   /** The session hash: `<prefix>:{<id>}`. */

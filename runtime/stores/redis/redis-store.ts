@@ -52,10 +52,8 @@ const SCRIPTS = {
   indexRemove: script(INDEX_REMOVE_SCRIPT),
 };
 
-/** Script replies: SAVE returns these codes in its first element. */
+/** SAVE's first reply element when it wrote. */
 const SAVED = 1;
-const GONE = 0;
-const MOVING = -1;
 
 type Arg = string | number;
 
@@ -84,6 +82,9 @@ export class RedisSessionStore implements SessionStore {
   private readonly subscribers = new Map<string, Redis>();
   private notificationState: NotificationState = 'off';
   private closed = false;
+  /** Rejecters of the calls in flight, for when a connection drops under them. */
+  private readonly inflight = new Set<(err: Error) => void>();
+  private readonly watchedNodes = new WeakSet<Redis>();
 
   /**
    * Prefer {@link RedisSessionStore.open}, which also sets up expired events. The client must not
@@ -112,6 +113,37 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     this.indexFields = descriptor.indexes.map((index) => attributeField(index.attribute));
+    // ioredis, told not to resend, drops the commands that were in flight when a connection
+    // closed without settling their promises. The store fails those calls itself.
+    if (this.isCluster) {
+      const cluster = client as Cluster;
+      cluster.on('+node', this.watchNode);
+      for (const node of cluster.nodes('all')) this.watchNode(node);
+    } else {
+      client.on('close', this.connectionLost);
+    }
+  }
+
+  private readonly watchNode = (node: Redis): void => {
+    if (this.watchedNodes.has(node)) return;
+    this.watchedNodes.add(node);
+    node.on('close', this.connectionLost);
+  };
+
+  private readonly connectionLost = (): void => {
+    if (this.inflight.size === 0) return;
+    const err = new Error('the connection to Redis closed while the call was in flight; its outcome is unknown');
+    const rejecters = [...this.inflight];
+    this.inflight.clear();
+    for (const reject of rejecters) reject(err);
+  };
+
+  /** Settles with the operation, or rejects when a connection drops while it is in flight. */
+  private guard<T>(operation: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.inflight.add(reject);
+      operation.then(resolve, reject).finally(() => this.inflight.delete(reject));
+    });
   }
 
   /** Opens the store and, unless turned off, subscribes to expired events on every master. */
@@ -132,59 +164,76 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | null> {
+    if (!this.keys.isUsableId(id)) return null;
     try {
-      return this.parse(id, await this.client.hgetall(this.keys.session(id)));
+      return this.parse(id, await this.guard(this.client.hgetall(this.keys.session(id))));
     } catch (err) {
       throw this.fail('load', err);
     }
   }
 
   async write(write: SessionWrite): Promise<WriteOutcome> {
+    if (!this.keys.isUsableId(write.id) || (write.previousId !== undefined && !this.keys.isUsableId(write.previousId))) {
+      // Ids the repository makes never get here; such an id names no stored session.
+      if (write.isNew) throw new SessionStoreError(this.kind, 'save', new Error('a session id must be non-empty and contain no { or }'));
+      return 'gone';
+    }
     try {
-      if (write.previousId !== undefined && write.previousId !== write.id && this.isCluster) return await this.moveOnCluster(write);
-      return await this.save(write);
+      if (write.previousId !== undefined && write.previousId !== write.id && this.isCluster) {
+        return await this.guard(this.moveOnCluster(write));
+      }
+      return await this.guard(this.save(write));
     } catch (err) {
       throw this.fail('save', err);
     }
   }
 
   async delete(id: string): Promise<boolean> {
+    if (!this.keys.isUsableId(id)) return false;
     try {
-      const inline = this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix;
-      const reply = (await this.run(SCRIPTS.delete, [this.keys.session(id), this.keys.moveLock(id)], [
-        inline,
-        this.indexFields.length,
-        ...this.indexFields,
-        id,
-        this.now(),
-      ])) as Array<number | string | null>;
-      if (this.isCluster) await this.removeFromIndexes(id, reply.slice(1) as Array<string | null>);
-      return reply[0] === 1;
+      return await this.guard(this.deleteNow(id));
     } catch (err) {
       throw this.fail('delete', err);
     }
   }
 
+  private async deleteNow(id: string): Promise<boolean> {
+    const inline = this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix;
+    const reply = (await this.run(SCRIPTS.delete, [this.keys.session(id), this.keys.moveLock(id)], [
+      inline,
+      this.indexFields.length,
+      ...this.indexFields,
+      id,
+      this.now(),
+    ])) as Array<number | string | null>;
+    if (this.isCluster) await this.removeFromIndexes(id, reply.slice(1) as Array<string | null>);
+    return reply[0] === 1;
+  }
+
   async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
     try {
-      const key = this.keys.index(index, value);
-      const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
-      if (ids.length === 0) return [];
-      const hashes = await Promise.all(ids.map((id) => this.client.hgetall(this.keys.session(id))));
-      const records: SessionRecord[] = [];
-      const missing: string[] = [];
-      ids.forEach((id, i) => {
-        const record = this.parse(id, hashes[i]!);
-        if (record) records.push(record);
-        else missing.push(id);
-      });
-      // A member whose hash is gone (expired, deleted, moved) never comes back: ids are not reused,
-      // and a new or moved session's hash is written before its index entry.
-      if (missing.length > 0) await this.unindex(key, missing);
-      return records;
+      return await this.guard(this.findByIndexNow(index, value));
     } catch (err) {
       throw this.fail('findByIndex', err);
     }
+  }
+
+  private async findByIndexNow(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
+    const key = this.keys.index(index, value);
+    const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
+    if (ids.length === 0) return [];
+    const hashes = await Promise.all(ids.map((id) => this.client.hgetall(this.keys.session(id))));
+    const records: SessionRecord[] = [];
+    const missing: string[] = [];
+    ids.forEach((id, i) => {
+      const record = this.parse(id, hashes[i]!);
+      if (record) records.push(record);
+      else missing.push(id);
+    });
+    // A member whose hash is gone (expired, deleted, moved) never comes back: ids are not reused,
+    // and a new or moved session's hash is written before its index entry.
+    if (missing.length > 0) await this.unindex(key, missing);
+    return records;
   }
 
   onExpired(listener: StoreExpiryListener): void {
@@ -196,69 +245,79 @@ export class RedisSessionStore implements SessionStore {
     this.closed = true;
     const subscribers = [...this.subscribers.values()];
     this.subscribers.clear();
-    if (this.isCluster) (this.client as Cluster).off('+node', this.onNode);
+    if (this.isCluster) {
+      const cluster = this.client as Cluster;
+      cluster.off('+node', this.onNode);
+      cluster.off('+node', this.watchNode);
+      for (const node of cluster.nodes('all')) node.off('close', this.connectionLost);
+    } else {
+      this.client.off('close', this.connectionLost);
+    }
     await Promise.all(subscribers.map((subscriber) => subscriber.quit().catch(() => subscriber.disconnect())));
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  /** One EVALSHA on the session's slot (plus, on a cluster, the index keys' commands beside it). */
+  /**
+   * One EVALSHA on the session's slot. On a cluster, index entries live in other slots: when the
+   * script says they need writing (a create, a changed indexed value, or a session about to outlive
+   * its entries' score), INDEX_ADD follows, after the hash exists, so that an entry never points at
+   * a hash that is not there yet; entries of values the session no longer has are removed too.
+   */
   private async save(write: SessionWrite): Promise<WriteOutcome> {
     const sourceId = write.previousId ?? write.id;
     const indexKeys = this.currentIndexKeys(write);
-    const mode = write.isNew ? 'n' : 'u';
-    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
     const now = String(Math.floor(write.now));
-    const sets = this.fieldsToSet(write);
-    const args: Arg[] = [
-      mode,
-      now,
-      expiresAt,
-      write.id,
-      sourceId,
-      this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix,
-      this.indexFields.length,
-      ...this.indexFields,
-      sets.length / 2,
-      ...sets,
-      write.removed.length,
-      ...write.removed.map(attributeField),
-    ];
+    const args = this.saveArgs(write, sourceId, indexKeys.length, this.fieldsToSet(write), write.removed.map(attributeField));
     const keys = [this.keys.session(sourceId), this.keys.session(write.id), this.keys.moveLock(sourceId)];
     if (!this.isCluster) {
       const reply = (await this.run(SCRIPTS.save, [...keys, ...indexKeys], args)) as Array<number | string | null>;
       return reply[0] === SAVED ? 'written' : 'gone';
     }
-
-    // Cluster. An update sends its index refreshes beside the save; a create waits for its hash,
-    // so that an index entry never points at a hash that is not there yet (readers prune those).
-    const score = write.expiresAt === null ? '+inf' : expiresAt;
-    const addAll = () => Promise.all(indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])));
-    let reply: Array<number | string | null>;
-    if (write.isNew) {
-      reply = (await this.run(SCRIPTS.save, keys, args)) as typeof reply;
-      if (reply[1] === 1) await addAll();
-      return 'written';
-    }
-    const [saved] = await Promise.all([this.run(SCRIPTS.save, keys, args), addAll()]);
-    reply = saved as typeof reply;
-    if (reply[0] !== SAVED) {
-      // Not written: take back the entries sent beside it (not while a move holds the session:
-      // its current entries are legitimate and the move removes them itself).
-      if (reply[0] === GONE && indexKeys.length > 0) await Promise.all(indexKeys.map((key) => this.unindex(key, [write.id])));
-      return 'gone';
-    }
+    const reply = (await this.run(SCRIPTS.save, keys, args)) as Array<number | string | null>;
+    if (reply[0] !== SAVED) return 'gone';
     const alive = reply[1] === 1;
-    const previous = reply.slice(2) as Array<string | null>;
+    const score = reply[2];
+    const previous = reply.slice(3) as Array<string | null>;
     const stale = this.descriptor.indexes.flatMap((index, i) => {
       const old = previous[i];
       if (old === null || old === undefined) return [];
       const current = write.indexes[index.name];
-      const now = current === null || current === undefined ? null : indexValueText(current);
-      return !alive || old !== now ? [this.keys.indexByText(index.name, old)] : [];
+      const text = current === null || current === undefined ? null : indexValueText(current);
+      return !alive || old !== text ? [this.keys.indexByText(index.name, old)] : [];
     });
-    if (stale.length > 0) await Promise.all(stale.map((key) => this.unindex(key, [write.id])));
+    await Promise.all([
+      ...(typeof score === 'string' ? indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])) : []),
+      ...stale.map((key) => this.unindex(key, [write.id])),
+    ]);
     return 'written';
+  }
+
+  /** The SAVE script's ARGV (see scripts.ts). */
+  private saveArgs(write: SessionWrite, sourceId: string, indexValues: number, sets: Arg[], removed: string[]): Arg[] {
+    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
+    // Index scores are an upper bound of the expiry: half a timeout of slack means a busy session
+    // rewrites its index entries about once per half timeout, not on every save.
+    const slack = write.maxInactiveInterval > 0 ? Math.floor((write.maxInactiveInterval * 1000) / 2) : 0;
+    const refresh = write.expiresAt === null ? '+inf' : String(Math.ceil(write.expiresAt) + slack);
+    const highest = write.expiresAt === null ? '+inf' : String(Math.ceil(write.expiresAt) + 2 * slack);
+    return [
+      write.isNew ? 'n' : 'u',
+      String(Math.floor(write.now)),
+      expiresAt,
+      write.id,
+      sourceId,
+      this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix,
+      refresh,
+      highest,
+      indexValues,
+      this.indexFields.length,
+      ...this.indexFields,
+      sets.length / 2,
+      ...sets,
+      removed.length,
+      ...removed,
+    ];
   }
 
   /**
@@ -279,36 +338,28 @@ export class RedisSessionStore implements SessionStore {
       const old = fields.get(attributeField(index.attribute));
       return old === undefined ? [] : [this.keys.indexByText(index.name, old)];
     });
+    fields.delete(META_FIELDS.indexedUntil);
     for (const name of write.removed) fields.delete(attributeField(name));
     const sets = this.fieldsToSet({ ...write, isNew: true });
     for (let i = 0; i < sets.length; i += 2) fields.set(sets[i] as string, sets[i + 1] as string);
     const target = this.keys.session(write.id);
-    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
     const pairs: Arg[] = [];
     for (const [field, value] of fields) pairs.push(field, value);
-    const reply = (await this.run(SCRIPTS.save, [target, target, this.keys.moveLock(write.id)], [
-      'n',
-      now,
-      expiresAt,
-      write.id,
-      write.id,
-      '',
-      0,
-      pairs.length / 2,
-      ...pairs,
-      0,
-    ])) as number[];
-    const alive = reply[1] === 1;
-    const indexKeys = alive ? this.currentIndexKeys(write) : [];
-    const score = write.expiresAt === null ? '+inf' : expiresAt;
-    await Promise.all(indexKeys.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score, now])));
+    const indexKeys = this.currentIndexKeys(write);
+    const created = { ...write, isNew: true };
+    const reply = (await this.run(SCRIPTS.save, [target, target, this.keys.moveLock(write.id)], this.saveArgs(created, write.id, indexKeys.length, pairs, []))) as Array<
+      number | string | null
+    >;
+    const score = reply[2];
+    const added = reply[1] === 1 && typeof score === 'string' ? indexKeys : [];
+    await Promise.all(added.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score as string, now])));
     const [ended] = await Promise.all([
       this.run(SCRIPTS.moveEnd, oldKeys, [write.id]),
       ...previousIndexKeys.map((key) => this.unindex(key, [oldId])),
     ]);
     if (ended !== 1) {
       // The old session was deleted while we moved it: the move must not bring it back.
-      await Promise.all([this.client.del(target), ...indexKeys.map((key) => this.unindex(key, [write.id]))]);
+      await Promise.all([this.client.del(target), ...added.map((key) => this.unindex(key, [write.id]))]);
       return 'gone';
     }
     return 'written';
@@ -476,7 +527,10 @@ export function createRedisSessionClient(
   options: RedisOptions = {},
 ): RedisClient {
   const common: RedisOptions = { maxRetriesPerRequest: 1, ...options, autoResendUnfulfilledCommands: false };
-  if ('url' in target) return new Redis(target.url, common);
+  // Connection errors reach callers as SessionStoreErrors on the calls they affect; ioredis
+  // reconnects by itself. Without a listener it would print every one of them.
+  const quiet = <C extends RedisClient>(client: C): C => client.on('error', () => undefined) as C;
+  if ('url' in target) return quiet(new Redis(target.url, common));
   const nodes = (Array.isArray(target.clusterNodes) ? target.clusterNodes : target.clusterNodes.split(','))
     .map((node) => node.trim())
     .filter(Boolean)
@@ -485,7 +539,7 @@ export function createRedisSessionClient(
       return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
     });
   if (nodes.length === 0) throw new RangeError('clusterNodes names no node (expected host:port,host:port)');
-  return new Cluster(nodes, { redisOptions: common });
+  return quiet(new Cluster(nodes, { redisOptions: common }));
 }
 
 /**

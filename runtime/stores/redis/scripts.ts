@@ -37,29 +37,39 @@ end
 /**
  * SAVE: applies one delta.
  * KEYS: 1 source hash, 2 target hash (same as 1 unless the id changes on a standalone server),
- *       3 source move lock, 4.. index keys that should hold the target id (its current values)
+ *       3 source move lock, 4.. index keys that should hold the target id (standalone only)
  * ARGV: 1 mode (`n` create, `u` update), 2 now, 3 expiresAt (`-1` never), 4 target id, 5 source id,
- *       6 inline index prefix (`''` on a cluster), 7 index count n, 8..7+n index attribute fields,
- *       then a count and field/value pairs to HSET, then a count and fields to HDEL.
- * Returns {written (1/0), alive (1/0), previous JSON of each index attribute...}. Not written
- * (`gone`) when an update finds the source missing, expired at `now`, or being moved.
+ *       6 inline index prefix (`''` on a cluster), 7 refresh score (the index score to write when the
+ *       entries need one: expiry + half the timeout, or `+inf`), 8 highest acceptable score
+ *       (expiry + a whole timeout; `+inf` when never expiring), 9 how many index values the
+ *       session now has, 10 index count n, 11..10+n index attribute fields, then a count and
+ *       field/value pairs to HSET, then a count and fields to HDEL.
+ * Index entries are scored with an upper bound of the session's expiry, recorded in the hash as
+ * `#indexedUntil`; a save rewrites them only when the session would outlive that bound, when it
+ * is far below it, or when an indexed value or the id changed, so most saves leave them alone.
+ * Returns {written (1/0), alive (1/0), index score written or false, previous JSON of each
+ * index attribute...}. Not written (`gone`) when an update finds the source missing, expired at
+ * `now`, or being moved.
  */
 export const SAVE_SCRIPT = `${HELPERS}
 local source, target, lock = KEYS[1], KEYS[2], KEYS[3]
 local mode, now, expiresAt, id, sourceId, inlinePrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local nIdx = tonumber(ARGV[7])
-local p = 8
+local refreshScore, highestScore, nValues = ARGV[7], ARGV[8], tonumber(ARGV[9])
+local nIdx = tonumber(ARGV[10])
+local p = 11
 local idxFields = {}
 for i = 1, nIdx do idxFields[i] = ARGV[p]; p = p + 1 end
 local old = {}
 for i = 1, nIdx do old[i] = false end
+local indexedUntil = false
 if mode == 'u' then
-  local cur = redis.call('HMGET', source, '#lastAccessedTime', '#maxInactiveInterval', unpack(idxFields))
+  local cur = redis.call('HMGET', source, '#lastAccessedTime', '#maxInactiveInterval', '#indexedUntil', unpack(idxFields))
   if not cur[1] or not cur[2] then return {0, 0} end
   if redis.call('EXISTS', lock) == 1 then return {0, 0} end
   local lat, mii = tonumber(cur[1]), tonumber(cur[2])
   if mii >= 0 and tonumber(now) - mii * 1000 >= lat then return {0, 0} end
-  for i = 1, nIdx do old[i] = cur[2 + i] or false end
+  indexedUntil = cur[3] or false
+  for i = 1, nIdx do old[i] = cur[3 + i] or false end
   if source ~= target then
     redis.call('COPY', source, target, 'REPLACE')
     redis.call('DEL', source)
@@ -76,19 +86,23 @@ p = p + 2 * nSet
 local nDel = tonumber(ARGV[p]); p = p + 1
 if nDel > 0 then chunked('HDEL', target, ARGV, p, p + nDel - 1, 1000) end
 local alive = 1
-local score = expiresAt
 if expiresAt == '-1' then
   redis.call('PERSIST', target)
-  score = '+inf'
 elseif tonumber(expiresAt) <= tonumber(now) then
   redis.call('DEL', target)
   alive = 0
 else
   redis.call('PEXPIREAT', target, expiresAt)
 end
+local changed = mode == 'n' or sourceId ~= id or alive == 0
+local cur = {}
+if mode == 'u' and alive == 1 and nIdx > 0 then
+  cur = redis.call('HMGET', target, unpack(idxFields))
+  for i = 1, nIdx do
+    if (cur[i] or false) ~= old[i] then changed = true end
+  end
+end
 if inlinePrefix ~= '' and mode == 'u' then
-  local cur = {}
-  if alive == 1 and nIdx > 0 then cur = redis.call('HMGET', target, unpack(idxFields)) end
   for i = 1, nIdx do
     if old[i] and (alive == 0 or sourceId ~= id or cur[i] ~= old[i]) then
       local k = inlinePrefix .. idxFields[i] .. ':' .. old[i]
@@ -97,14 +111,32 @@ if inlinePrefix ~= '' and mode == 'u' then
     end
   end
 end
-if alive == 1 then
-  for k = 4, #KEYS do
-    redis.call('ZADD', KEYS[k], score, id)
-    upkeep(KEYS[k], now)
+local written = false
+if alive == 1 and nValues > 0 then
+  local refresh = changed or not indexedUntil
+  if not refresh then
+    if expiresAt == '-1' then
+      refresh = indexedUntil ~= 'inf'
+    elseif indexedUntil == 'inf' then
+      refresh = true
+    else
+      local bound = tonumber(indexedUntil)
+      refresh = tonumber(expiresAt) > bound or bound > tonumber(highestScore)
+    end
   end
+  if refresh then
+    written = refreshScore
+    redis.call('HSET', target, '#indexedUntil', refreshScore == '+inf' and 'inf' or refreshScore)
+    for k = 4, #KEYS do
+      redis.call('ZADD', KEYS[k], refreshScore, id)
+      upkeep(KEYS[k], now)
+    end
+  end
+elseif alive == 1 and indexedUntil then
+  redis.call('HDEL', target, '#indexedUntil')
 end
-local reply = {1, alive}
-for i = 1, nIdx do reply[2 + i] = old[i] end
+local reply = {1, alive, written}
+for i = 1, nIdx do reply[3 + i] = old[i] end
 return reply
 `;
 
@@ -163,11 +195,12 @@ return 1
 `;
 
 /**
- * INDEX_ADD (cluster, the index key's slot): adds or refreshes one member.
+ * INDEX_ADD (cluster, the index key's slot): adds one member or raises its score (`GT`: two saves
+ * whose INDEX_ADDs arrive out of order never lower the bound the hash recorded).
  * KEYS: 1 index key.  ARGV: 1 member, 2 score (`+inf` never expires), 3 now.
  */
 export const INDEX_ADD_SCRIPT = `${HELPERS}
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
 upkeep(KEYS[1], ARGV[3])
 return 1
 `;

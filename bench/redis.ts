@@ -1,0 +1,311 @@
+/**
+ * Redis benchmark: one process, 64 concurrent request cycles (load a session, change one
+ * attribute, save it) over 10 000 sessions with the same attributes, for
+ *
+ *   - sessiongen: AppSessionRepository over RedisSessionStore (ioredis),
+ *   - raw ioredis, the floor: the same Redis commands typed by hand (HGETALL, then one EVALSHA of
+ *     the store's SAVE script with hand-built arguments), no repository, no validation,
+ *   - connect-redis 9 with node-redis 5 (as it requires), through express-session's Store API
+ *     (`get` + `set`), the session shaped as express-session stores it (with its cookie).
+ *
+ * Prints a Markdown table: cycles/s, p50/p99 latency, bytes per session (MEMORY USAGE) and ratios.
+ * Uses the Redis at REDIS_URL (default 127.0.0.1:6379) under a key prefix of its own, removed after.
+ *
+ *   npx tsx bench/redis.ts            (BENCH_SECONDS=8 per measured run by default)
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { createRedisSessionClient, RedisSessionStore } from 'sessiongen/runtime';
+import { SAVE_SCRIPT } from '../runtime/stores/redis/scripts.js';
+import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
+
+const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SESSIONS = 10_000;
+const CONCURRENCY = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = 2;
+const ROUNDS = 2;
+const token = randomBytes(4).toString('hex');
+const prefix = `bench:${token}`;
+
+/** The attributes every contender's sessions carry (what a signed-in shop user has). */
+function attributes(n: number) {
+  return {
+    principalName: `user-${n % 2_000}@example.com`,
+    tenantId: `tenant-${n % 50}`,
+    roles: ['customer', 'newsletter'],
+    cart: [
+      { sku: 'SKU-1001', quantity: 1, unitPriceCents: 1999 },
+      { sku: 'SKU-2002', quantity: 3, unitPriceCents: 450, note: 'gift wrap' },
+    ],
+    locale: 'en-GB',
+    lastLoginAt: 1_700_000_000_000 + n,
+  };
+}
+
+interface Contender {
+  name: string;
+  setup(): Promise<void>;
+  /** One request cycle on session number n. */
+  cycle(n: number): Promise<void>;
+  bytesPerSession(): Promise<{ bytes: number; note: string }>;
+  teardown(): Promise<void>;
+}
+
+// --- sessiongen -------------------------------------------------------------------------------
+
+function sessiongen(): Contender {
+  const client = createRedisSessionClient({ url: URL }) as Redis;
+  const ids: string[] = [];
+  let repo: AppSessionRepository;
+  let store: RedisSessionStore;
+  return {
+    name: 'sessiongen (RedisSessionStore)',
+    async setup() {
+      store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix: `${prefix}:sg`, keyspaceNotifications: 'off' });
+      repo = new AppSessionRepository(store);
+      for (let start = 0; start < SESSIONS; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+            const a = attributes(start + k);
+            const session = repo.createSession();
+            for (const [name, value] of Object.entries(a)) session.set(name as keyof typeof a, value as never);
+            await repo.save(session);
+            ids[start + k] = session.id;
+          }),
+        );
+      }
+    },
+    async cycle(n) {
+      const session = await repo.findById(ids[n % SESSIONS]!);
+      if (!session) throw new Error('session vanished');
+      const now = Date.now();
+      session.lastAccessedTime = now;
+      session.set('lastLoginAt', now);
+      await repo.save(session);
+    },
+    async bytesPerSession() {
+      const sample = ids.slice(0, 1_000);
+      const hashes = await Promise.all(sample.map((id) => client.memory('USAGE', store.keys.session(id), 'SAMPLES', 0)));
+      const hash = hashes.reduce((a: number, b) => a + Number(b), 0) / sample.length;
+      // Index keys are shared: their whole size divided by the sessions they hold.
+      let indexBytes = 0;
+      for (const index of appSessionDescriptor.indexes) {
+        const values = new Set(Array.from({ length: SESSIONS }, (_, n) => (attributes(n) as Record<string, unknown>)[index.attribute] as string));
+        for (const value of values) indexBytes += Number(await client.memory('USAGE', store.keys.index(index, value), 'SAMPLES', 0));
+      }
+      return { bytes: hash + indexBytes / SESSIONS, note: `hash ${hash.toFixed(0)} B + index share ${(indexBytes / SESSIONS).toFixed(0)} B` };
+    },
+    async teardown() {
+      await deleteUnder(client, `${prefix}:sg:`);
+      await store.close();
+      await client.quit();
+    },
+  };
+}
+
+// --- raw ioredis (the floor) ------------------------------------------------------------------
+
+function rawIoredis(): Contender {
+  const client = new Redis(URL);
+  const keyPrefix = `${prefix}:raw`;
+  const ids: string[] = [];
+  const sha = { value: '' };
+  const indexPrefix = `${keyPrefix}:index:`;
+  const save = (id: string, fields: Array<string | number>, principal: string, tenant: string, now: number, isNew: boolean) => {
+    const key = `${keyPrefix}:{${id}}`;
+    return client.evalsha(
+      sha.value,
+      5,
+      key,
+      key,
+      `${keyPrefix}:{${id}}:moving`,
+      `${indexPrefix}principalName:${JSON.stringify(principal)}`,
+      `${indexPrefix}tenantId:${JSON.stringify(tenant)}`,
+      isNew ? 'n' : 'u',
+      now,
+      now + 1_800_000,
+      id,
+      id,
+      indexPrefix,
+      now + 1_800_000 + 900_000,
+      now + 1_800_000 + 1_800_000,
+      2,
+      2,
+      'principalName',
+      'tenantId',
+      fields.length / 2,
+      ...fields,
+      0,
+    );
+  };
+  return {
+    name: 'raw ioredis (same commands by hand)',
+    async setup() {
+      sha.value = (await client.script('LOAD', SAVE_SCRIPT)) as string;
+      for (let start = 0; start < SESSIONS; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+            const n = start + k;
+            const id = randomBytes(16).toString('hex');
+            const a = attributes(n);
+            const now = Date.now();
+            const fields: Array<string | number> = ['#lastAccessedTime', now, '#maxInactiveInterval', 1800, '#creationTime', now];
+            for (const [name, value] of Object.entries(a)) fields.push(name, JSON.stringify(value));
+            await save(id, fields, a.principalName, a.tenantId, now, true);
+            ids[n] = id;
+          }),
+        );
+      }
+    },
+    async cycle(n) {
+      const id = ids[n % SESSIONS]!;
+      const hash = await client.hgetall(`${keyPrefix}:{${id}}`);
+      const attrs: Record<string, unknown> = {};
+      for (const field in hash) if (field[0] !== '#') attrs[field] = JSON.parse(hash[field]!);
+      const now = Date.now();
+      attrs.lastLoginAt = now;
+      await save(id, ['#lastAccessedTime', now, '#maxInactiveInterval', hash['#maxInactiveInterval']!, 'lastLoginAt', JSON.stringify(now)], attrs.principalName as string, attrs.tenantId as string, now, false);
+    },
+    async bytesPerSession() {
+      return { bytes: NaN, note: 'same layout as sessiongen' };
+    },
+    async teardown() {
+      await deleteUnder(client, `${keyPrefix}:`);
+      await client.quit();
+    },
+  };
+}
+
+// --- connect-redis ----------------------------------------------------------------------------
+
+function connectRedis(): Contender {
+  const client = createClient({ url: URL });
+  const keyPrefix = `${prefix}:cr:sess:`;
+  let store: RedisStore;
+  const ids: string[] = [];
+  const get = (sid: string) => store.get(sid) as Promise<(SessionData & Record<string, unknown>) | null>;
+  return {
+    name: 'connect-redis 9 + node-redis 5',
+    async setup() {
+      await client.connect();
+      store = new RedisStore({ client, prefix: keyPrefix, ttl: 1800 });
+      for (let start = 0; start < SESSIONS; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+            const n = start + k;
+            const sid = randomBytes(24).toString('base64url'); // express-session's default uid(24)
+            const session = {
+              cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000).toISOString(), httpOnly: true, path: '/' },
+              ...attributes(n),
+            };
+            await store.set(sid, session as unknown as SessionData);
+            ids[n] = sid;
+          }),
+        );
+      }
+    },
+    async cycle(n) {
+      const sid = ids[n % SESSIONS]!;
+      const session = await get(sid);
+      if (!session) throw new Error('session vanished');
+      const now = Date.now();
+      // What express-session does on a request: the cookie's expiry rolls forward, then the save.
+      (session.cookie as unknown as { expires: string }).expires = new Date(now + 1_800_000).toISOString();
+      session.lastLoginAt = now;
+      await store.set(sid, session);
+    },
+    async bytesPerSession() {
+      const sample = ids.slice(0, 1_000);
+      const sizes = await Promise.all(sample.map((sid) => client.memoryUsage(keyPrefix + sid, { SAMPLES: 0 })));
+      return { bytes: sizes.reduce((a: number, b) => a + Number(b), 0) / sample.length, note: 'one JSON string per session' };
+    },
+    async teardown() {
+      const admin = new Redis(URL);
+      await deleteUnder(admin, keyPrefix);
+      await admin.quit();
+      await client.quit();
+    },
+  };
+}
+
+// --- harness ----------------------------------------------------------------------------------
+
+async function deleteUnder(client: Redis, keyPrefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 5_000);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+interface Run {
+  cycles: number;
+  seconds: number;
+  latencies: number[];
+}
+
+async function drive(contender: Contender, seconds: number): Promise<Run> {
+  const latencies: number[] = [];
+  let next = Math.floor(Math.random() * SESSIONS);
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const n = next++;
+      const t0 = performance.now();
+      await contender.cycle(n);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { cycles: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main() {
+  const contenders = [rawIoredis(), sessiongen(), connectRedis()];
+  for (const contender of contenders) await contender.setup();
+  const runs = new Map<Contender, Run[]>(contenders.map((c) => [c, []]));
+  for (const contender of contenders) await drive(contender, WARMUP_SECONDS);
+  // Alternate the order between rounds so that no contender always runs first or last.
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const contender of order) runs.get(contender)!.push(await drive(contender, SECONDS));
+  }
+  const rows = [];
+  for (const contender of contenders) {
+    const all = runs.get(contender)!;
+    const cycles = all.reduce((a, r) => a + r.cycles, 0);
+    const seconds = all.reduce((a, r) => a + r.seconds, 0);
+    const latencies = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    rows.push({ contender, rate: cycles / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), memory: await contender.bytesPerSession() });
+  }
+  const [raw, ours, connect] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
+  const info = await new Redis(URL).info('server').then((text) => /redis_version:(\S+)/.exec(text)?.[1] ?? '?');
+  console.log(`\n## Redis: load → change one attribute → save, ${CONCURRENCY} concurrent, ${SESSIONS} sessions\n`);
+  console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Redis ${info} on loopback; one process, ${ROUNDS} × ${SECONDS} s per contender after ${WARMUP_SECONDS} s warm-up.\n`);
+  console.log('| contender | cycles/s | p50 ms | p99 ms | bytes/session (MEMORY USAGE) | vs raw floor | vs connect-redis |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const bytes = Number.isNaN(row.memory.bytes) ? `(${row.memory.note})` : `${row.memory.bytes.toFixed(0)} (${row.memory.note})`;
+    console.log(
+      `| ${row.contender.name} | ${row.rate.toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${bytes} | ${(row.rate / raw.rate).toFixed(2)}× | ${(row.rate / connect.rate).toFixed(2)}× |`,
+    );
+  }
+  console.log(
+    `\nsessiongen: ${(ours.rate / raw.rate).toFixed(2)}× the raw floor (target ≥ 0.90), ${(ours.rate / connect.rate).toFixed(2)}× connect-redis (target ≥ 1.25); ` +
+      `bytes/session ${ours.memory.bytes.toFixed(0)} vs connect-redis ${connect.memory.bytes.toFixed(0)} (target ≤).`,
+  );
+  for (const contender of contenders) await contender.teardown();
+  process.exit(0);
+}
+
+await main();
