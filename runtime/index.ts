@@ -14,15 +14,6 @@ export { SqlSessionStore, applySqlSchema, type SqlStoreOptions } from './stores/
 export type { SqlDialect, SqlDialectName, SqlFragment } from './stores/sql/dialects/index.js';
 export * from './web/index.js';
 export {
-  RedisSessionStore,
-  createRedisSessionClient,
-  openRedisStoreFromEnv,
-  type RedisClient,
-  type RedisStoreOptions,
-  type NotificationState,
-} from './stores/redis/redis-store.js';
-export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './stores/redis/keys.js';
-export {
   migrateSqlSchema,
   rollbackSqlSchema,
   pendingSqlMigrations,
@@ -33,4 +24,13 @@ export {
   type MigrationProgress,
 } from './stores/sql/migrations.js';
 export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './stores/sql/from-env.js';
+export {
+  RedisSessionStore,
+  createRedisSessionClient,
+  openRedisStoreFromEnv,
+  type RedisClient,
+  type RedisStoreOptions,
+  type NotificationState,
+} from './stores/redis/redis-store.js';
+export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './stores/redis/keys.js';
 export * from './stores/hazelcast/index.js';
