@@ -77,20 +77,29 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
       header: (name) => req.headers[name.toLowerCase()],
       encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
     };
-    const session = new RequestSession<S>({ repository, resolver, request, storeErrorStatus });
-    target.session = session;
-    holdResponseUntilCommitted(res, {
-      commit: () => {
-        if (session.touched) return session.commit();
-        // Never touched: seal it without waiting (no store call), and let the response through.
-        session.commit().catch(() => undefined);
-        return null;
+    // The response is watched only once the app touches the session: a request that never does
+    // costs neither a store call nor any patching of the response.
+    const session: RequestSession<S> = new RequestSession<S>({
+      repository,
+      resolver,
+      request,
+      storeErrorStatus,
+      onFirstTouch: () => {
+        if (res.headersSent) {
+          // Too late to save before the headers: seal it, as Spring does for a committed response.
+          session.commit().catch(() => undefined);
+          return;
+        }
+        holdResponseUntilCommitted(res, {
+          commit: () => session.commit(),
+          onError: (error) => {
+            logger(`sessiongen: saving the session for ${req.method} ${req.url} failed; replying ${storeErrorStatus}`, error);
+          },
+          errorStatus: storeErrorStatus,
+        });
       },
-      onError: (error) => {
-        logger(`sessiongen: saving the session for ${req.method} ${req.url} failed; replying ${storeErrorStatus}`, error);
-      },
-      errorStatus: storeErrorStatus,
     });
+    target.session = session;
     next();
   };
 }

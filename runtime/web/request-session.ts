@@ -25,6 +25,11 @@ export interface RequestSessionOptions<S extends AnySession> {
   request: ResolverRequest;
   /** The HTTP status carried by store failures ({@link SessionStoreUnavailableError}). Default 503. */
   storeErrorStatus?: number;
+  /**
+   * Called once, when the app first touches the session, before anything else happens: an
+   * integration can start watching the response only then, so an untouched request costs nothing.
+   */
+  onFirstTouch?: () => void;
 }
 
 /**
@@ -71,12 +76,20 @@ export class RequestSession<S extends AnySession> {
   private wasTouched = false;
   private failure: SessionStoreUnavailableError | undefined;
   private commitResult: Promise<HeaderMutation[]> | undefined;
+  private readonly onFirstTouch: (() => void) | undefined;
 
   constructor(options: RequestSessionOptions<S>) {
     this.repository = options.repository;
     this.resolver = options.resolver;
     this.request = options.request;
     this.storeErrorStatus = options.storeErrorStatus ?? 503;
+    this.onFirstTouch = options.onFirstTouch;
+  }
+
+  private touch(): void {
+    if (this.wasTouched) return;
+    this.wasTouched = true;
+    this.onFirstTouch?.();
   }
 
   /** Whether the app touched the session at all (called any method that may reach the store). */
@@ -115,7 +128,7 @@ export class RequestSession<S extends AnySession> {
 
   /** The requested session (the first candidate id the repository finds), or a new one. */
   get(): Promise<S> {
-    this.wasTouched = true;
+    this.touch();
     const afterCommit = this.committed;
     return this.run(async () => {
       const found = await this.findNow();
@@ -127,7 +140,7 @@ export class RequestSession<S extends AnySession> {
 
   /** The requested session, or null when there is none (Spring's `getSession(false)`). */
   find(): Promise<S | null> {
-    this.wasTouched = true;
+    this.touch();
     return this.run(() => this.findNow());
   }
 
@@ -136,7 +149,7 @@ export class RequestSession<S extends AnySession> {
    * `get()` in the same request makes a brand-new session.
    */
   invalidate(): Promise<void> {
-    this.wasTouched = true;
+    this.touch();
     return this.run(async () => {
       if (!this.current && !this.wasInvalidated) await this.loadRequested();
       const stored = this.storedId;
@@ -149,7 +162,7 @@ export class RequestSession<S extends AnySession> {
 
   /** Gives the session (loaded or created) a new id, as a defence against fixation; returns it. */
   changeSessionId(): Promise<string> {
-    this.wasTouched = true;
+    this.touch();
     if (this.committed) return Promise.reject(new Error('Cannot change the session id after the response has been committed'));
     return this.run(async () => {
       const session = (await this.findNow()) ?? this.createNow();
@@ -172,7 +185,7 @@ export class RequestSession<S extends AnySession> {
 
   /** Saves the current session now (before the response), if there is one with changes. */
   save(): Promise<void> {
-    this.wasTouched = true;
+    this.touch();
     return this.run(async () => {
       const session = this.current;
       if (session) await this.saveNow(session);

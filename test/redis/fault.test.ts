@@ -4,7 +4,7 @@
  * after the reconnect succeed; every save that resolved is in Redis afterwards, with its value.
  */
 import { randomBytes } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisSessionClient, RedisSessionStore, SessionStoreError, type RedisClient } from 'sessiongen/runtime';
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';

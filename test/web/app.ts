@@ -108,6 +108,15 @@ export function makeApp(options: TestAppOptions = {}) {
     res.end('c');
   });
 
+  // Touches the session only after the headers went out: too late to save before them.
+  app.get('/late', async (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.write('headers sent;');
+    const created = await sessionOf(req).get().then(() => 'created', (error: Error) => error.message);
+    const found = await sessionOf(req).find();
+    res.end(` get: ${created}; find: ${found === null ? 'null' : found.id}`);
+  });
+
   app.use(sessionErrorHandler());
   return { app, store, repository, logged };
 }

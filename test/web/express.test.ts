@@ -29,6 +29,25 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect(store.calls).toEqual([]);
   });
 
+  it('leaves the response of a route that never touches the session unpatched', async () => {
+    const { app } = await start();
+    let patched: boolean | undefined;
+    app.get('/probe', (_req, res) => {
+      patched = Object.prototype.hasOwnProperty.call(res, 'end') || Object.prototype.hasOwnProperty.call(res, 'writeHead');
+      res.send('probe');
+    });
+    expect((await fetch(`${running!.url}/probe`)).status).toBe(200);
+    expect(patched).toBe(false);
+  });
+
+  it('a session first touched after the headers went out cannot be created and is not saved', async () => {
+    const { call, store } = await start();
+    const response = await call('/late');
+    expect(await response.text()).toBe('headers sent; get: Cannot create a session after the response has been committed; find: null');
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(store.calls.filter((call) => call.op === 'write')).toEqual([]);
+  });
+
   it('find() without a cookie answers null, sets no cookie and calls no store', async () => {
     const { call, store } = await start();
     const response = await call('/session');

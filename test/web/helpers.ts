@@ -1,72 +1,19 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { IndexDescriptor, IndexValue } from '../../runtime/core/descriptor.js';
-import { uuidSessionIdGenerator } from '../../runtime/core/ids.js';
-import type { SessionRecord, SessionStore, SessionWrite, WriteOutcome } from '../../runtime/core/store.js';
 import { MemorySessionStore } from '../../runtime/stores/memory/memory-store.js';
 import { fixtureDescriptor } from './fixture-descriptor.js';
+import { InstrumentedStore } from './instrumented-store.js';
 
-export interface StoreCall {
-  op: 'load' | 'write' | 'delete' | 'findByIndex';
-  id?: string;
-}
+export type { StoreCall } from './instrumented-store.js';
 
 /**
  * A memory store that records every call, flags any id `uuidSessionIdGenerator.isValid` rejects,
  * and can be slowed down or made to fail.
  */
-export class RecordingStore implements SessionStore {
-  readonly kind = 'recording-memory';
-  readonly inner = new MemorySessionStore(fixtureDescriptor, { sweepIntervalMs: 0 });
-  readonly calls: StoreCall[] = [];
-  readonly invalidIds: string[] = [];
-  /** Writes that completed, with the time they landed. */
-  readonly landed: Array<{ id: string; at: number }> = [];
-  writeDelayMs = 0;
-  down = false;
-
-  private check(id: string | undefined): void {
-    if (id !== undefined && !uuidSessionIdGenerator.isValid(id)) this.invalidIds.push(id);
-  }
-
-  private failIfDown(op: string): void {
-    if (this.down) throw new Error(`connection refused (${op})`);
-  }
-
-  async load(id: string): Promise<SessionRecord | null> {
-    this.calls.push({ op: 'load', id });
-    this.check(id);
-    this.failIfDown('load');
-    return this.inner.load(id);
-  }
-
-  async write(write: SessionWrite): Promise<WriteOutcome> {
-    this.calls.push({ op: 'write', id: write.id });
-    this.check(write.id);
-    this.check(write.previousId);
-    this.failIfDown('write');
-    if (this.writeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.writeDelayMs));
-    const outcome = await this.inner.write(write);
-    this.landed.push({ id: write.id, at: Date.now() });
-    return outcome;
-  }
-
-  async delete(id: string): Promise<boolean> {
-    this.calls.push({ op: 'delete', id });
-    this.check(id);
-    this.failIfDown('delete');
-    return this.inner.delete(id);
-  }
-
-  async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
-    this.calls.push({ op: 'findByIndex' });
-    this.failIfDown('findByIndex');
-    return this.inner.findByIndex(index, value);
-  }
-
-  async close(): Promise<void> {
-    await this.inner.close();
+export class RecordingStore extends InstrumentedStore<MemorySessionStore> {
+  constructor() {
+    super(new MemorySessionStore(fixtureDescriptor, { sweepIntervalMs: 0 }));
   }
 }
 

@@ -199,7 +199,7 @@ describe('RequestSession', () => {
     expect(error).toBeInstanceOf(SessionStoreUnavailableError);
     expect(error).toBeInstanceOf(SessionStoreError);
     expect((error as SessionStoreUnavailableError).status).toBe(503);
-    expect((error as Error).message).toBe('recording-memory store: load failed: connection refused (load)');
+    expect((error as Error).message).toBe('memory store: load failed: connection refused (load)');
     setup.store.down = false;
     expect((await rs.get()).id).toBe(id);
   });

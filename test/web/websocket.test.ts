@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { AppSessionRepository } from '../../generated/index.js';
 import { SESSION_CLOSE_CODE, SessionKeepAlive } from 'sessiongen/runtime';
 import { openRealStore, InstrumentedStore, STORE_KINDS, type OpenedRealStore } from './stores.js';
 
