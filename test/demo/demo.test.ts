@@ -158,3 +158,30 @@ for (const [store, env] of STORES) {
     });
   });
 }
+
+describe('demo with SESSION_RESOLVER=header (X-Auth-Token, for REST clients)', () => {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let base: string;
+  beforeAll(async () => {
+    demo = await startDemo({ ...process.env, SESSION_STORE: 'sqlite', DATABASE_URL: join(temp, 'header.db'), SESSION_RESOLVER: 'header', PORT: '0' });
+    base = `http://127.0.0.1:${demo.port}`;
+  }, 60_000);
+  afterAll(async () => demo?.close());
+
+  it('hands out the id in X-Auth-Token, reads it back, sets no cookie, and empties it on logout', async () => {
+    const put = await fetch(`${base}/api/session/attributes/tenantId`, { method: 'PUT', body: '"rest"' });
+    expect(put.status).toBe(204);
+    expect(put.headers.getSetCookie()).toEqual([]);
+    const token = put.headers.get('x-auth-token')!;
+    expect(token).toMatch(/^[0-9a-f-]{36}$/);
+    const got = await fetch(`${base}/api/session`, { headers: { 'x-auth-token': token } });
+    expect(got.headers.get('x-auth-token')).toBeNull();
+    expect(await got.json()).toMatchObject({ id: token, attributes: { tenantId: 'rest' } });
+    const cookieOnly = await fetch(`${base}/api/session`, { headers: { cookie: `SESSION=${token}` } });
+    expect((await cookieOnly.json()).id).toBeNull();
+    const logout = await fetch(`${base}/api/logout`, { method: 'POST', headers: { 'x-auth-token': token } });
+    expect(logout.status).toBe(204);
+    expect(logout.headers.get('x-auth-token')).toBe('');
+    expect((await (await fetch(`${base}/api/session`, { headers: { 'x-auth-token': token } })).json()).id).toBeNull();
+  });
+});
