@@ -1,22 +1,4 @@
-import { migrateSqlSchema, SqlSessionStore } from 'sessiongen/runtime';
-import { appSessionDescriptor } from '../../generated/index.js';
-import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
-import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
+import { liveSqlSubject } from './sql-subject.js';
 import { describeConformance } from './suite.js';
 
-describeConformance('mariadb', async () => {
-  const knex = openKnex('mariadb', { pool: 8 });
-  const table = uniqueTable('conf');
-  await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
-  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false });
-  return {
-    store,
-    expiredEvents: true,
-    expireNow: async () => void (await store.cleanupExpired()),
-    close: async () => {
-      await store.close();
-      await dropTables(knex, table);
-      await knex.destroy();
-    },
-  };
-});
+describeConformance('mariadb', () => liveSqlSubject('mariadb'));

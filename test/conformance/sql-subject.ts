@@ -1,0 +1,23 @@
+import { migrateSqlSchema, SqlSessionStore } from 'sessiongen/runtime';
+import { appSessionDescriptor } from '../../generated/index.js';
+import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
+import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
+import type { StoreUnderTest } from './suite.js';
+
+/** A live SQL database as a conformance subject: a table of this run's own, made by the migrations and dropped after. */
+export async function liveSqlSubject(kind: 'postgres' | 'mariadb'): Promise<StoreUnderTest> {
+  const knex = openKnex(kind, { pool: 8 });
+  const table = uniqueTable('conf');
+  await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
+  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false });
+  return {
+    store,
+    expiredEvents: true,
+    expireNow: async () => void (await store.cleanupExpired()),
+    close: async () => {
+      await store.close();
+      await dropTables(knex, table);
+      await knex.destroy();
+    },
+  };
+}
