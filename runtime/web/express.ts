@@ -1,8 +1,8 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Session } from '../core/session.js';
-import { CookieSessionIdResolver } from './cookie-resolver.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 /**
@@ -37,7 +37,7 @@ export type SessionRequest<S extends AnySession = RegisteredSession> = IncomingM
   session: RequestSession<S>;
 };
 
-export type SessionLogger = (message: string, error: unknown) => void;
+export type { SessionLogger } from './integration-options.js';
 
 export interface SessionMiddlewareOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
@@ -62,11 +62,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   options: SessionMiddlewareOptions<S>,
 ): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   const repository = options.repository;
-  const resolver = options.resolver ?? new CookieSessionIdResolver();
-  const storeErrorStatus = options.storeErrorStatus ?? 503;
-  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
-    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
-  }
+  const { resolver, storeErrorStatus } = integrationDefaults(options);
   const logger = options.logger ?? defaultLogger;
 
   return function sessiongenSession(req, res, next) {
@@ -280,6 +276,3 @@ function sendJsonError(res: ServerResponse, status: number, end: (body: string, 
   end(body, () => undefined);
 }
 
-function defaultLogger(message: string, error: unknown): void {
-  console.error(message, error);
-}

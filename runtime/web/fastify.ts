@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { CookieSessionIdResolver } from './cookie-resolver.js';
-import type { RegisteredSession, SessionLogger } from './express.js';
+import type { RegisteredSession } from './express.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 /**
@@ -64,11 +64,7 @@ const FAILED = Symbol('sessiongen.fastify.commitFailed');
 export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = async function sessiongenFastifySession(instance, options) {
   const repository = options.repository;
   if (!repository) throw new TypeError('fastifySession needs a repository');
-  const resolver = options.resolver ?? new CookieSessionIdResolver();
-  const storeErrorStatus = options.storeErrorStatus ?? 503;
-  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
-    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
-  }
+  const { resolver, storeErrorStatus } = integrationDefaults(options);
 
   instance.decorateRequest('session', null as unknown as RequestSession<RegisteredFastifySession>);
 

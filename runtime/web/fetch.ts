@@ -1,7 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { CookieSessionIdResolver } from './cookie-resolver.js';
-import type { SessionLogger } from './express.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 export interface FetchSessionOptions<S extends AnySession> {
@@ -50,11 +49,7 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
   handler: SessionFetchHandler<S, Rest>,
 ): (request: Request, ...rest: Rest) => Promise<Response> {
   const repository = options.repository;
-  const resolver = options.resolver ?? new CookieSessionIdResolver();
-  const storeErrorStatus = options.storeErrorStatus ?? 503;
-  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
-    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
-  }
+  const { resolver, storeErrorStatus } = integrationDefaults(options);
   const logger = options.logger ?? defaultLogger;
   const encrypted = options.encrypted ?? urlIsHttps;
 
@@ -160,6 +155,3 @@ function urlIsHttps(request: Request): boolean {
   return request.url.startsWith('https:');
 }
 
-function defaultLogger(message: string, error: unknown): void {
-  console.error(message, error);
-}

@@ -1,5 +1,6 @@
 /** sessiongen's web layer: session id resolvers, the per-request session, Express middleware, Fetch API wrapper, WebSocket keep-alive, express-session Store adapter. */
 export * from './id-resolver.js';
+export { integrationDefaults, type SessionLogger } from './integration-options.js';
 export * from './cookie-resolver.js';
 export * from './header-resolver.js';
 export * from './request-session.js';

@@ -1,0 +1,23 @@
+import { CookieSessionIdResolver } from './cookie-resolver.js';
+import type { SessionIdResolver } from './id-resolver.js';
+
+/** Where an integration reports store failures. */
+export type SessionLogger = (message: string, error: unknown) => void;
+
+/** The options every web integration (Express, Fastify, Fetch) shares, resolved and checked once. */
+export interface IntegrationDefaults {
+  resolver: SessionIdResolver;
+  storeErrorStatus: number;
+}
+
+export function integrationDefaults(options: { resolver?: SessionIdResolver; storeErrorStatus?: number }): IntegrationDefaults {
+  const storeErrorStatus = options.storeErrorStatus ?? 503;
+  if (!Number.isInteger(storeErrorStatus) || storeErrorStatus < 400 || storeErrorStatus > 599) {
+    throw new RangeError(`storeErrorStatus must be an HTTP error status, got ${storeErrorStatus}`);
+  }
+  return { resolver: options.resolver ?? new CookieSessionIdResolver(), storeErrorStatus };
+}
+
+export function defaultLogger(message: string, error: unknown): void {
+  console.error(message, error);
+}
