@@ -12,6 +12,7 @@ import {
   MOVE_BEGIN_SCRIPT,
   MOVE_END_SCRIPT,
   SAVE_SCRIPT,
+  TOUCH_SCRIPT,
 } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
@@ -44,6 +45,7 @@ interface Script {
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 const SCRIPTS = {
   save: script(SAVE_SCRIPT),
+  touch: script(TOUCH_SCRIPT),
   delete: script(DELETE_SCRIPT),
   moveBegin: script(MOVE_BEGIN_SCRIPT),
   moveEnd: script(MOVE_END_SCRIPT),
@@ -51,6 +53,18 @@ const SCRIPTS = {
   indexRead: script(INDEX_READ_SCRIPT),
   indexRemove: script(INDEX_REMOVE_SCRIPT),
 };
+
+/**
+ * The expiry as the scripts take it, and the index score bounds: index scores are an upper bound
+ * of the expiry, and half a timeout of slack means a busy session rewrites its index entries
+ * about once per half timeout, not on every save.
+ */
+function expiryArgs(write: SessionWrite): { expiresAt: string; refresh: string; highest: string } {
+  if (write.expiresAt === null) return { expiresAt: '-1', refresh: '+inf', highest: '+inf' };
+  const expiresAt = Math.ceil(write.expiresAt);
+  const slack = write.maxInactiveInterval > 0 ? Math.floor((write.maxInactiveInterval * 1000) / 2) : 0;
+  return { expiresAt: String(expiresAt), refresh: String(expiresAt + slack), highest: String(expiresAt + 2 * slack) };
+}
 
 /** SAVE's first reply element when it wrote. */
 const SAVED = 1;
@@ -265,6 +279,10 @@ export class RedisSessionStore implements SessionStore {
    * a hash that is not there yet; entries of values the session no longer has are removed too.
    */
   private async save(write: SessionWrite): Promise<WriteOutcome> {
+    if (!write.isNew && write.previousId === undefined && write.removed.length === 0 && write.changedIndexes.length === 0) {
+      const touched = await this.touch(write);
+      if (touched !== 'use-save') return touched;
+    }
     const sourceId = write.previousId ?? write.id;
     const indexKeys = this.currentIndexKeys(write);
     const now = String(Math.floor(write.now));
@@ -293,14 +311,21 @@ export class RedisSessionStore implements SessionStore {
     return 'written';
   }
 
+  /** The common update in one small script; 'use-save' when it needs SAVE's index or expiry work. */
+  private async touch(write: SessionWrite): Promise<WriteOutcome | 'use-save'> {
+    const { expiresAt, highest } = expiryArgs(write);
+    const values = this.descriptor.indexes.filter((index) => write.indexes[index.name] !== null && write.indexes[index.name] !== undefined).length;
+    const reply = await this.run(
+      SCRIPTS.touch,
+      [this.keys.session(write.id), this.keys.moveLock(write.id)],
+      [String(Math.floor(write.now)), expiresAt, highest, values, ...this.fieldsToSet(write)],
+    );
+    return reply === 1 ? 'written' : reply === 0 ? 'gone' : 'use-save';
+  }
+
   /** The SAVE script's ARGV (see scripts.ts). */
   private saveArgs(write: SessionWrite, sourceId: string, indexValues: number, sets: Arg[], removed: string[]): Arg[] {
-    const expiresAt = write.expiresAt === null ? '-1' : String(Math.ceil(write.expiresAt));
-    // Index scores are an upper bound of the expiry: half a timeout of slack means a busy session
-    // rewrites its index entries about once per half timeout, not on every save.
-    const slack = write.maxInactiveInterval > 0 ? Math.floor((write.maxInactiveInterval * 1000) / 2) : 0;
-    const refresh = write.expiresAt === null ? '+inf' : String(Math.ceil(write.expiresAt) + slack);
-    const highest = write.expiresAt === null ? '+inf' : String(Math.ceil(write.expiresAt) + 2 * slack);
+    const { expiresAt, refresh, highest } = expiryArgs(write);
     return [
       write.isNew ? 'n' : 'u',
       String(Math.floor(write.now)),

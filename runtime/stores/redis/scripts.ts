@@ -141,6 +141,44 @@ return reply
 `;
 
 /**
+ * TOUCH: the common save, cheaply: an update with no id change, no removal and no index value
+ * changed, of a session whose index entries are still good for its new expiry. Anything else
+ * (or a session whose expiry has passed) answers "use SAVE" and writes nothing.
+ * KEYS: 1 hash, 2 move lock.
+ * ARGV: 1 now, 2 expiresAt (`-1` never), 3 highest acceptable index score (`+inf` when never
+ *       expiring), 4 how many index values the session has, then field/value pairs to HSET.
+ * Returns 1 written, 0 gone (missing, expired at `now`, or being moved), 2 use SAVE.
+ */
+export const TOUCH_SCRIPT = `
+local key = KEYS[1]
+local cur = redis.call('HMGET', key, '#lastAccessedTime', '#maxInactiveInterval', '#indexedUntil')
+if not cur[1] or not cur[2] then return 0 end
+local now, expiresAt = tonumber(ARGV[1]), ARGV[2]
+local mii = tonumber(cur[2])
+if mii >= 0 and now - mii * 1000 >= tonumber(cur[1]) then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if expiresAt ~= '-1' and tonumber(expiresAt) <= now then return 2 end
+local bound = cur[3]
+if tonumber(ARGV[4]) > 0 then
+  if not bound then return 2 end
+  if expiresAt == '-1' then
+    if bound ~= 'inf' then return 2 end
+  elseif bound == 'inf' or tonumber(expiresAt) > tonumber(bound) or tonumber(bound) > tonumber(ARGV[3]) then
+    return 2
+  end
+elseif bound then
+  return 2
+end
+redis.call('HSET', key, unpack(ARGV, 5))
+if expiresAt == '-1' then
+  redis.call('PERSIST', key)
+else
+  redis.call('PEXPIREAT', key, expiresAt)
+end
+return 1
+`;
+
+/**
  * DELETE: removes the session hash (and a move lock, which makes a concurrent cluster move give up).
  * KEYS: 1 hash, 2 move lock.  ARGV: 1 inline index prefix, 2 index count n, 3..2+n index fields, then the id and now.
  * Returns {deleted (1/0), previous JSON of each index attribute...}.
