@@ -4,7 +4,8 @@
  *
  *   - sessiongen: AppSessionRepository over RedisSessionStore (ioredis),
  *   - raw ioredis, the floor: the same Redis commands typed by hand (HGETALL, then one EVALSHA of
- *     the store's SAVE script with hand-built arguments), no repository, no validation,
+ *     the store's TOUCH script, or SAVE when TOUCH hands over, with hand-built arguments), no
+ *     repository, no validation,
  *   - connect-redis 9 with node-redis 5 (as it requires), through express-session's Store API
  *     (`get` + `set`), the session shaped as express-session stores it (with its cookie).
  *
@@ -21,7 +22,7 @@ import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisSessionClient, RedisSessionStore } from 'sessiongen/runtime';
-import { SAVE_SCRIPT } from '../runtime/stores/redis/scripts.js';
+import { SAVE_SCRIPT, TOUCH_SCRIPT } from '../runtime/stores/redis/scripts.js';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -115,7 +116,7 @@ function rawIoredis(): Contender {
   const client = new Redis(URL);
   const keyPrefix = `${prefix}:raw`;
   const ids: string[] = [];
-  const sha = { value: '' };
+  const sha = { value: '', touch: '' };
   const indexPrefix = `${keyPrefix}:index:`;
   const save = (id: string, fields: Array<string | number>, principal: string, tenant: string, now: number, isNew: boolean) => {
     const key = `${keyPrefix}:{${id}}`;
@@ -148,6 +149,7 @@ function rawIoredis(): Contender {
     name: 'raw ioredis (same commands by hand)',
     async setup() {
       sha.value = (await client.script('LOAD', SAVE_SCRIPT)) as string;
+      sha.touch = (await client.script('LOAD', TOUCH_SCRIPT)) as string;
       for (let start = 0; start < SESSIONS; start += 500) {
         await Promise.all(
           Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
@@ -170,7 +172,12 @@ function rawIoredis(): Contender {
       for (const field in hash) if (field[0] !== '#') attrs[field] = JSON.parse(hash[field]!);
       const now = Date.now();
       attrs.lastLoginAt = now;
-      await save(id, ['#lastAccessedTime', now, '#maxInactiveInterval', hash['#maxInactiveInterval']!, 'lastLoginAt', JSON.stringify(now)], attrs.principalName as string, attrs.tenantId as string, now, false);
+      // A plain update: the TOUCH script, as the store sends it (SAVE only when TOUCH says so).
+      const key = `${keyPrefix}:{${id}}`;
+      const expiresAt = now + 1_800_000;
+      const fields = ['#lastAccessedTime', now, '#maxInactiveInterval', hash['#maxInactiveInterval']!, 'lastLoginAt', JSON.stringify(now)];
+      const touched = await client.evalsha(sha.touch, 2, key, `${key}:moving`, now, expiresAt, expiresAt + 1_800_000, 2, ...fields);
+      if (touched === 2) await save(id, fields, attrs.principalName as string, attrs.tenantId as string, now, false);
     },
     async bytesPerSession() {
       return { bytes: NaN, note: 'same layout as sessiongen' };
