@@ -83,7 +83,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     if (this.attributes.has(name)) return this.attributes.get(name) as AttributeValue<A, D, K>;
     const declared = this.context.descriptor.attributes[name];
     return (declared && Object.prototype.hasOwnProperty.call(declared, 'default')
-      ? structuredClone(declared.default)
+      ? copyOf(declared.default)
       : undefined) as AttributeValue<A, D, K>;
   }
 
@@ -114,7 +114,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
 
   /** A plain copy of the stored attributes (without defaults). */
   attributesSnapshot(): Partial<A> {
-    return structuredClone(Object.fromEntries(this.attributes)) as Partial<A>;
+    return copyOf(Object.fromEntries(this.attributes)) as Partial<A>;
   }
 
   isExpired(now: number = Date.now()): boolean {
@@ -180,15 +180,19 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
 /** Checks a name and value against the schema; returns the copy to keep. Throws InvalidAttributeError. */
 export function validateAttribute(descriptor: SessionDescriptor, name: string, value: unknown): unknown {
   const attribute = lookupAttribute(descriptor, name);
-  const at = '/' + escapePointer(name);
   if (!attribute) {
-    throw new InvalidAttributeError(name, at, `'${printable(name)}' is not an attribute of ${descriptor.name}`);
+    throw new InvalidAttributeError(name, '/' + escapePointer(name), `'${printable(name)}' is not an attribute of ${descriptor.name}`);
   }
   if (!attribute.validate(value)) {
     const issue = attribute.validate.errors?.[0];
-    throw new InvalidAttributeError(name, at + (issue?.instancePath ?? ''), issue?.message ?? 'value rejected by the schema');
+    throw new InvalidAttributeError(name, '/' + escapePointer(name) + (issue?.instancePath ?? ''), issue?.message ?? 'value rejected by the schema');
   }
-  return structuredClone(value);
+  return copyOf(value);
+}
+
+/** A copy the caller cannot change behind the session's back; primitives are their own copy. */
+function copyOf<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 function escapePointer(segment: string): string {
