@@ -24,13 +24,7 @@ export {
   type MigrationProgress,
 } from './stores/sql/migrations.js';
 export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './stores/sql/from-env.js';
-export {
-  RedisSessionStore,
-  createRedisSessionClient,
-  openRedisStoreFromEnv,
-  type RedisClient,
-  type RedisStoreOptions,
-  type NotificationState,
-} from './stores/redis/redis-store.js';
+export { RedisSessionStore, type RedisClient, type RedisStoreOptions, type NotificationState } from './stores/redis/redis-store.js';
+export { createRedisSessionClient, openRedisStoreFromEnv } from './stores/redis/from-env.js';
 export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './stores/redis/keys.js';
 export * from './stores/hazelcast/index.js';
