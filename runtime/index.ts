@@ -10,7 +10,7 @@ export * from './core/session.js';
 export * from './core/repository.js';
 export * from './core/json-helpers.js';
 export { MemorySessionStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
-export { SqlSessionStore, applySqlSchema, type SqlStoreOptions } from './stores/sql/sql-store.js';
+export { SqlSessionStore, type SqlStoreOptions } from './stores/sql/sql-store.js';
 export type { SqlDialect, SqlDialectName, SqlFragment } from './stores/sql/dialects/index.js';
 export * from './web/index.js';
 export {

@@ -10,7 +10,6 @@ export const indexEmitter: Emitter = {
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './types.js', isTypeOnly: true },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './descriptor.js', namedExports: [`${model.camel}Descriptor`] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './repository.js', namedExports: [`${model.name}Repository`] },
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: './sql/schema.js', namedExports: [`${model.camel}SqlSchema`] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './sql/migrations/index.js', namedExports: [`${model.camel}SqlMigrations`] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './redis/keys.js', namedExports: [`${model.camel}RedisKeys`] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './hazelcast/mapping.js', namedExports: [`${model.camel}HazelcastMapping`] },

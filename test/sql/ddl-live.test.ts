@@ -6,12 +6,19 @@
 import { readFileSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applySqlSchema, SqlSessionStore, type SessionWrite } from 'sessiongen/runtime';
+import { SqlSessionStore, type SessionWrite } from 'sessiongen/runtime';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { splitStatements } from '../../generator/emitters/sql/ddl-file.js';
 import { MARIADB_URL, POSTGRES_URL, uniqueTable } from './live.js';
 
 const statements = (dialect: string) => splitStatements(readFileSync(`generated/sql/${dialect}.sql`, 'utf8'));
+
+/** Runs an emitted DDL script's statements in one transaction, as a DBA applying the file would. */
+async function applySqlSchema(knex: Knex, list: readonly string[]): Promise<void> {
+  await knex.transaction(async (trx) => {
+    for (const statement of list) await trx.raw(statement);
+  });
+}
 
 const write = (id: string, principal: string): SessionWrite => ({
   id,

@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
 import {
-  applySqlSchema,
+  migrateSqlSchema,
   createRedisSessionClient,
   RedisSessionStore,
   SqlSessionStore,
   type RepositoryOptions,
   type SessionStore,
 } from 'sessiongen/runtime';
-import { AppSessionRepository, appSessionDescriptor, appSessionSqlSchema } from '../../generated/index.js';
+import { AppSessionRepository, appSessionDescriptor, appSessionSqlMigrations } from '../../generated/index.js';
 import { InstrumentedStore } from './instrumented-store.js';
 
 export { InstrumentedStore, type StoreCall } from './instrumented-store.js';
@@ -34,7 +34,7 @@ export interface OpenedRealStore {
 export async function openRealStore(kind: StoreKind): Promise<OpenedRealStore> {
   if (kind === 'sqlite') {
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
-    await applySqlSchema(knex, appSessionSqlSchema.sqlite!);
+    await migrateSqlSchema(knex, appSessionSqlMigrations);
     const raw = new SqlSessionStore(appSessionDescriptor, knex, { cleanupIntervalMs: false });
     return {
       kind,

@@ -1,6 +1,4 @@
-import { StructureKind, VariableDeclarationKind } from 'ts-morph';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
-import { printModule } from '../../emit/typescript.js';
 import { render } from '../../emit/templates.js';
 import type { IndexModel, SessionModel } from '../../model/model.js';
 import { DDL_DIALECTS, type DdlDialect } from './dialects.js';
@@ -52,32 +50,17 @@ export function splitStatements(script: string): string[] {
     .filter(Boolean);
 }
 
-/** `sql/<dialect>.sql` for the six dialects, and `sql/schema.ts` with the same statements for the runtime. */
+/** `sql/<dialect>.sql` for the six dialects (the tables themselves are made by the migrations, which hold the same DDL). */
 export const ddlEmitter: Emitter = {
   name: 'sql-ddl',
   emit({ model }: EmitContext): EmittedFile[] {
     const files: EmittedFile[] = [];
-    const statements: Record<string, string[]> = {};
     const shape = shapeOf(model);
     for (const dialect of DDL_DIALECTS) {
       const script = render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext(shape, dialect));
       const live = dialect.live ? 'applied to a live server by the tests' : 'emitted and golden-tested only; not run on a live server here';
       files.push({ path: `sql/${dialect.name}.sql`, content: `-- ${dialect.name}: ${live}.\n${script}` });
-      statements[dialect.name] = splitStatements(script);
     }
-    const body = Object.entries(statements)
-      .map(([name, list]) => `  ${name}: [\n${list.map((s) => `    ${JSON.stringify(s)},`).join('\n')}\n  ],`)
-      .join('\n');
-    const content = printModule([
-      {
-        kind: StructureKind.VariableStatement,
-        isExported: true,
-        declarationKind: VariableDeclarationKind.Const,
-        docs: [`The DDL statements that create the ${model.name} tables, per dialect (prefer the migrations in ./migrations/).`],
-        declarations: [{ name: `${model.camel}SqlSchema`, type: 'Readonly<Record<string, readonly string[]>>', initializer: `{\n${body}\n}` }],
-      },
-    ]);
-    files.push({ path: 'sql/schema.ts', content });
     return files;
   },
 };

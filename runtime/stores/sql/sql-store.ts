@@ -255,10 +255,3 @@ export class SqlSessionStore implements SessionStore {
     this.timer.unref();
   }
 }
-
-/** Runs DDL statements (such as the generated `sql/schema.ts` ones) in one transaction. */
-export async function applySqlSchema(knex: Knex, statements: readonly string[]): Promise<void> {
-  await knex.transaction(async (trx) => {
-    for (const statement of statements) await trx.raw(statement);
-  });
-}
