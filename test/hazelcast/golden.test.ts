@@ -6,12 +6,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { withBanner } from '../../generator/emit/banner.js';
 import { hazelcastEmitter } from '../../generator/emitters/hazelcast/hazelcast-files.js';
 import { loadSchema } from '../../generator/load/load-schema.js';
 
+// The example schema's golden files are the committed generated/hazelcast/ (with their banner);
+// the ledger fixture's live in test/hazelcast/golden/ledger/.
 const CASES = [
-  { name: 'app', schema: 'schema/app-session.schema.json' },
-  { name: 'ledger', schema: 'test/hazelcast/fixtures/ledger.schema.json' },
+  { name: 'app', schema: 'schema/app-session.schema.json', golden: (file: string) => `generated/hazelcast/${file}`, banner: true },
+  { name: 'ledger', schema: 'test/hazelcast/fixtures/ledger.schema.json', golden: (file: string) => `test/hazelcast/golden/ledger/${file}${file.endsWith('.ts') ? '' : '.golden'}`, banner: false },
 ];
 const FILES = ['member.xml', 'member.yaml', 'mapping.ts'];
 
@@ -21,14 +24,15 @@ function emitted(schema: string): Map<string, string> {
 }
 
 describe('hazelcast emitter golden files', () => {
-  for (const { name, schema } of CASES) {
+  for (const { name, schema, golden: goldenOf, banner } of CASES) {
     for (const file of FILES) {
       it(`${name}: ${file}`, () => {
-        const content = emitted(schema).get(file);
-        expect(content, `${file} emitted`).toBeDefined();
+        const raw = emitted(schema).get(file);
+        expect(raw, `${file} emitted`).toBeDefined();
+        const content = banner ? withBanner(`hazelcast/${file}`, raw!, schema) : raw!;
         // TypeScript goldens keep their extension: they are compiled, and the member tests import one.
-        const golden = `test/hazelcast/golden/${name}/${file}${file.endsWith('.ts') ? '' : '.golden'}`;
-        if (process.env.UPDATE_GOLDEN) writeFileSync(golden, content!);
+        const golden = goldenOf(file);
+        if (process.env.UPDATE_GOLDEN && !banner) writeFileSync(golden, content);
         expect(content).toBe(readFileSync(golden, 'utf8'));
       });
     }

@@ -1,6 +1,8 @@
 /**
- * Golden DDL for all six dialects, and golden add-index migrations: the generator's SQL output for
- * the example schema must match test/sql/golden/ byte for byte (UPDATE_GOLDEN=1 rewrites them).
+ * Golden DDL for all six dialects, and golden add-index migrations. For the example schema the
+ * golden DDL is what is committed in generated/sql/ (kept fresh by `sessiongen generate --check`);
+ * the add-index migrations, from a variant schema, live in test/sql/golden/ (UPDATE_GOLDEN=1
+ * rewrites them).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +34,7 @@ describe('SQL DDL, six dialects', () => {
   for (const dialect of DIALECTS) {
     it(`${dialect}: CREATE TABLE with typed index columns, unique session id, expiry index`, () => {
       const ddl = example.get(`sql/${dialect}.sql`)!;
-      golden(`${dialect}.sql`, ddl);
+      expect(ddl, `generated/sql/${dialect}.sql is stale; run npx sessiongen generate`).toBe(readFileSync(`generated/sql/${dialect}.sql`, 'utf8'));
       expect(ddl).toMatch(/CREATE TABLE/);
       expect(ddl).toMatch(/principal_name.{1,3} (VARCHAR|NVARCHAR|VARCHAR2|TEXT)/);
       expect(ddl).toMatch(/CREATE UNIQUE INDEX|UNIQUE KEY/);
