@@ -4,8 +4,11 @@ import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js
 import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
 import type { StoreUnderTest } from './suite.js';
 
-/** A live SQL database as a conformance subject: a table of this run's own, made by the migrations and dropped after. */
-export async function liveSqlSubject(kind: 'postgres' | 'mariadb'): Promise<StoreUnderTest> {
+/**
+ * A SQL database as a conformance subject (PostgreSQL and MariaDB live, SQLite in memory): a table
+ * of this run's own, made by the migrations and dropped after.
+ */
+export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): Promise<StoreUnderTest> {
   const knex = openKnex(kind, { pool: 8 });
   const table = uniqueTable('conf');
   await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
