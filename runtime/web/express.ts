@@ -117,8 +117,8 @@ const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 type AnyMethod = (...args: unknown[]) => unknown;
 
 interface HoldOptions {
-  /** Starts the commit; null means nothing to wait for. */
-  commit(): Promise<HeaderMutation[]> | null;
+  /** Starts the commit: saves the session and gives the headers to add. */
+  commit(): Promise<HeaderMutation[]>;
   onError(error: unknown): void;
   errorStatus: number;
 }
@@ -192,15 +192,11 @@ export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOpt
       // Once committed, and for Node's own nested calls during the replay, pass straight through.
       if (state === 'done') return originals[name].apply(this, args);
       if (state === 'open') {
-        let pending: Promise<HeaderMutation[]> | null;
+        let pending: Promise<HeaderMutation[]>;
         try {
           pending = options.commit();
         } catch (error) {
           pending = Promise.reject(error);
-        }
-        if (pending === null) {
-          state = 'done';
-          return originals[name].apply(this, args);
         }
         state = 'committing';
         held.push({ name, args });
