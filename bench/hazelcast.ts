@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { Client } from 'hazelcast-client';
-import { createHazelcastSessionClient, HazelcastSessionStore } from 'sessiongen/runtime';
+import { createHazelcastSessionClient, HazelcastSessionStore } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
 import { appSessionHazelcastMapping } from '../generated/hazelcast/mapping.js';
 import { freePort, GENERATED_MEMBER_XML, startHazelcastMember } from '../test/services/hazelcast.js';

@@ -21,7 +21,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createRedisSessionClient, RedisSessionStore } from 'sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { SAVE_SCRIPT, TOUCH_SCRIPT } from '../runtime/stores/redis/scripts.js';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
 

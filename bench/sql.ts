@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import session from 'express-session';
-import { migrateSqlSchema, SqlSessionStore, uuidSessionIdGenerator } from '../runtime/index.js';
+import { uuidSessionIdGenerator } from '@sessiongen/runtime';
+import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../generated/index.js';
 import { appSessionSqlMigrations } from '../generated/sql/migrations/index.js';
 

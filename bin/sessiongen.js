@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// sessiongen's command line: runs the TypeScript generator through tsx's loader.
-import { register } from 'tsx/esm/api';
+// sessiongen's command line (compiled: `npm run build` writes dist/, `npm pack` and `npm ci` run it).
+import { main } from '../dist/generator/cli/main.js';
 
-register();
-const { main } = await import('../generator/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -11,7 +11,7 @@ export interface GenerateOptions {
 
 /** The whole output for a model: pure, deterministic (same model, same bytes), banners added. */
 export function generateFiles(model: SessionModel, options: GenerateOptions = {}): Map<string, string> {
-  const context = { model, runtimeImport: options.runtimeImport ?? 'sessiongen/runtime', previous: options.previous };
+  const context = { model, runtimeImport: options.runtimeImport ?? '@sessiongen/runtime', previous: options.previous };
   const files = new Map<string, string>();
   for (const emitter of EMITTERS) {
     for (const file of emitter.emit(context) as EmittedFile[]) {

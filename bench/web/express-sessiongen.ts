@@ -1,7 +1,8 @@
 /** Express with sessiongen's middleware on the Redis store: each request loads its session and changes one attribute. */
 import express from 'express';
-import { createRedisSessionClient, RedisSessionStore, type RequestSession } from 'sessiongen/runtime';
-import { sessionMiddleware } from 'sessiongen/runtime/web/express';
+import type { RequestSession } from '@sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
+import { sessionMiddleware } from '@sessiongen/runtime/express';
 import { AppSessionRepository, appSessionDescriptor, type AppSession } from '../../generated/index.js';
 import { env, ready } from './common.js';
 

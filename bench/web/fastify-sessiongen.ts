@@ -1,7 +1,8 @@
 /** Fastify with sessiongen's plugin on the Redis store. */
 import Fastify from 'fastify';
-import { createRedisSessionClient, RedisSessionStore, type RequestSession } from 'sessiongen/runtime';
-import { fastifySession } from 'sessiongen/runtime/web/fastify';
+import type { RequestSession } from '@sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
+import { fastifySession } from '@sessiongen/runtime/fastify';
 import { AppSessionRepository, appSessionDescriptor, type AppSession } from '../../generated/index.js';
 import { env, ready } from './common.js';
 

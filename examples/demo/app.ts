@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { InvalidAttributeError, validateAttribute, type SessionIdResolver } from 'sessiongen/runtime';
-import { sessionErrorHandler, sessionMiddleware } from 'sessiongen/runtime/web/express';
+import { InvalidAttributeError, validateAttribute, type SessionIdResolver } from '@sessiongen/runtime';
+import { sessionErrorHandler, sessionMiddleware } from '@sessiongen/runtime/express';
 import { appSessionDescriptor, type AppSessionAttributes, type AppSessionRepository } from '../../generated/index.js';
 import './session-types.js';
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from 'sessiongen/runtime/web/index';
+import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from '@sessiongen/runtime';
 import { AppSessionRepository } from '../../generated/index.js';
 import { createDemoApp } from './app.js';
 import { openStore } from './stores/open-store.js';

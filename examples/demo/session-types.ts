@@ -1,8 +1,8 @@
 import type { AppSession } from '../../generated/index.js';
 
-// Types `req.session` as the generated AppSession for the whole demo.
-declare module 'sessiongen/runtime/web/express' {
-  interface ExpressSessionRegister {
+// Types `req.session` (Express) and `request.session` (Fastify) as the generated AppSession for the whole demo.
+declare module '@sessiongen/runtime' {
+  interface SessionTypeRegister {
     session: AppSession;
   }
 }

@@ -5,8 +5,9 @@
  * Deno and Workers.
  */
 import { Hono } from 'hono';
-import { InvalidAttributeError, validateAttribute, type SessionIdResolver } from 'sessiongen/runtime';
-import { withSession, type RequestSession } from 'sessiongen/runtime/web/index';
+import { InvalidAttributeError, validateAttribute, type SessionIdResolver } from '@sessiongen/runtime';
+import type { RequestSession } from '@sessiongen/runtime';
+import { withSession } from '@sessiongen/runtime/fetch';
 import { appSessionDescriptor, type AppSession, type AppSessionAttributes, type AppSessionRepository } from '../../generated/index.js';
 
 export type SessionEnv = { Bindings: { session: RequestSession<AppSession> } };

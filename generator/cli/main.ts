@@ -12,7 +12,7 @@ const USAGE = `usage: sessiongen generate [--schema FILE] [--out DIR] [--check] 
   --schema FILE            the session schema (default: the one schema/*.schema.json)
   --out DIR                where to write (default: generated)
   --check                  write nothing; exit 1 naming the files that are stale
-  --runtime-import MODULE  where generated code imports the runtime from (default: sessiongen/runtime)
+  --runtime-import MODULE  where generated code imports the runtime from (default: @sessiongen/runtime)
 
 ${MIGRATE_USAGE}`;
 
@@ -48,7 +48,7 @@ function generate(argv: string[]): number {
   const out = (options.out as string | undefined) ?? 'generated';
   const model = loadSchema(schemaPath);
   const files = generateFiles(model, {
-    runtimeImport: (options['runtime-import'] as string | undefined) ?? 'sessiongen/runtime',
+    runtimeImport: (options['runtime-import'] as string | undefined) ?? '@sessiongen/runtime',
     previous: readPreviousOutput(out),
   });
   if (options.check) {

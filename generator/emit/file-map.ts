@@ -9,7 +9,7 @@ export interface EmittedFile {
 /** What every emitter receives. */
 export interface EmitContext {
   model: SessionModel;
-  /** The module generated TypeScript imports the runtime from (`sessiongen/runtime`). */
+  /** The module generated TypeScript imports the runtime from (`@sessiongen/runtime`; store-specific files add the store's subpath, such as `/sql`). */
   runtimeImport: string;
   /**
    * What the output folder held before this run (path → content), for emitters whose output

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-const TEMPLATES = new URL('../../templates/', import.meta.url);
+const TEMPLATES = new URL('templates/', PACKAGE_ROOT);
 
 /** An isolated Handlebars environment: no HTML escaping, strict about missing fields. */
 const handlebars = Handlebars.create();

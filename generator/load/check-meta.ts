@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { pointerJoin, show, type SchemaIssue } from './schema-error.js';
 
-const META_SCHEMA_PATH = new URL('../../schema/sessiongen.meta.schema.json', import.meta.url);
+const META_SCHEMA_PATH = new URL('schema/sessiongen.meta.schema.json', PACKAGE_ROOT);
 
 let validateMeta: ReturnType<Ajv2020['compile']> | undefined;
 

@@ -6,6 +6,7 @@ import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } fro
 import { DDL_DIALECTS, type DdlDialect } from '../emitters/sql/dialects.js';
 import { diffShapes, migrationName, reverseSteps, type MigrationStep } from './diff.js';
 import { MIGRATIONS_DIR, previousSnapshots, type MigrationSnapshot } from './snapshot.js';
+import type { SqlMigration, SqlMigrationStep } from '@sessiongen/runtime/sql';
 
 /** The table name in the statements of the TypeScript migrations; the runtime puts the real one in. */
 export const TABLE_PLACEHOLDER = '%TABLE%';
@@ -42,25 +43,39 @@ function snapshotOf(shape: SqlShape, id: string, previous: string | null): Migra
   };
 }
 
+/** A migration's statements per dialect (with the table placeholder): what the runtime applies. */
+export function migrationDefinition(snapshot: MigrationSnapshot, before: MigrationSnapshot | null): SqlMigration {
+  const steps: MigrationStep[] = diffShapes(before, snapshot);
+  const down = reverseSteps(steps);
+  const up: Record<string, SqlMigrationStep[]> = {};
+  const downSteps: Record<string, SqlMigrationStep[]> = {};
+  for (const dialect of DDL_DIALECTS) {
+    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
+    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
+  }
+  return { name: snapshot.id, table: snapshot.table, up, down: downSteps };
+}
+
+/** Every migration of an output folder's snapshots, oldest first (what `sessiongen migrate` applies). */
+export function migrationsFromSnapshots(snapshots: readonly MigrationSnapshot[]): SqlMigration[] {
+  return snapshots.map((snapshot, i) => migrationDefinition(snapshot, snapshots[i - 1] ?? null));
+}
+
 function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot | null, runtimeImport: string): EmittedFile[] {
   const steps: MigrationStep[] = diffShapes(before, snapshot);
   const down = reverseSteps(steps);
   const dir = `${MIGRATIONS_DIR}/${snapshot.id}`;
   const files: EmittedFile[] = [{ path: `${dir}/snapshot.json`, content: JSON.stringify(snapshot, null, 2) + '\n' }];
-  const up: Record<string, Array<string | { backfill: string }>> = {};
-  const downSteps: Record<string, Array<string | { backfill: string }>> = {};
   for (const dialect of DDL_DIALECTS) {
     const live = dialect.live ? '' : ' (emitted only: not run on a live server by the tests here)';
     const upScript = steps.map((step) => renderStep(step, dialect, snapshot.table)).join('');
     const downScript = down.map((step) => renderStep(step, dialect, snapshot.table)).join('');
     files.push({ path: `${dir}/${dialect.name}.up.sql`, content: `-- ${snapshot.id}, ${dialect.name}, up${live}.\n${upScript}` });
     files.push({ path: `${dir}/${dialect.name}.down.sql`, content: `-- ${snapshot.id}, ${dialect.name}, down${live}.\n${downScript}` });
-    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
-    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
   }
-  const definition = { name: snapshot.id, table: snapshot.table, up, down: downSteps };
+  const definition = migrationDefinition(snapshot, before);
   const statements: StatementStructures[] = [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeImport, namedImports: ['knexSqlMigration', 'type SqlMigration'] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['knexSqlMigration', 'type SqlMigration'] },
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -107,7 +122,7 @@ export const migrationsEmitter: Emitter = {
     files.push({
       path: `${MIGRATIONS_DIR}/index.ts`,
       content: printModule([
-        { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeImport, namedImports: ['type SqlMigration'] },
+        { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['type SqlMigration'] },
         ...imports,
         {
           kind: StructureKind.VariableStatement,

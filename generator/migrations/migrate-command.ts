@@ -1,11 +1,18 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import knexFactory from 'knex';
-import { migrateSqlSchema, rollbackSqlSchema, pendingSqlMigrations, type MigrationProgress, type SqlMigration } from '../../runtime/stores/sql/migrations.js';
-import { sqlKnexConfigFromUrl } from '../../runtime/stores/sql/from-env.js';
-import type { SqlDialectName } from '../../runtime/stores/sql/dialects/index.js';
-import { MIGRATIONS_DIR } from './snapshot.js';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import {
+  migrateSqlSchema,
+  rollbackSqlSchema,
+  pendingSqlMigrations,
+  sqlKnexConfigFromUrl,
+  type MigrationProgress,
+  type SqlDialectName,
+  type SqlMigration,
+} from '@sessiongen/runtime/sql';
+import { migrationsFromSnapshots } from './emitter.js';
+import { readPreviousOutput } from './previous.js';
+import { MIGRATIONS_DIR, previousSnapshots } from './snapshot.js';
 
 export interface MigrateCommandOptions {
   out?: string;
@@ -35,24 +42,34 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${done}/${total}`;
 }
 
-/** Loads the generated migrations list from `<out>/sql/migrations/index.ts`. */
-export async function loadMigrations(out: string): Promise<readonly SqlMigration[]> {
-  const file = resolve(out, MIGRATIONS_DIR, 'index.ts');
-  if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npx sessiongen generate\` first`);
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const list = Object.entries(module).find(([name]) => name.endsWith('SqlMigrations'))?.[1];
-  if (!Array.isArray(list)) throw new Error(`${file} exports no …SqlMigrations list`);
-  return list as SqlMigration[];
+/**
+ * The generated migrations of an output folder, rebuilt from their snapshots
+ * (`<out>/sql/migrations/NNNN_name/snapshot.json`) by the code that generated them, so the compiled CLI
+ * applies them without loading the generated TypeScript.
+ */
+export function loadMigrations(out: string): readonly SqlMigration[] {
+  const snapshots = previousSnapshots(readPreviousOutput(out));
+  if (snapshots.length === 0) throw new Error(`${join(out, MIGRATIONS_DIR)} holds no migration; run \`npx sessiongen generate\` first`);
+  return migrationsFromSnapshots(snapshots);
+}
+
+/** The app's knex (resolved from where sessiongen is installed, as the app's own code would find it). */
+function appKnex(): (config: Knex.Config) => Knex {
+  try {
+    return createRequire(import.meta.url)('knex') as (config: Knex.Config) => Knex;
+  } catch {
+    throw new Error("sessiongen migrate needs the app's 'knex' package and its database driver (pg, mysql2 or better-sqlite3): run `npm install knex pg` (or mysql2, better-sqlite3)");
+  }
 }
 
 /** `sessiongen migrate`: applies (or lists, or rolls back) the generated migrations through knex. */
 export async function migrateCommand(options: MigrateCommandOptions): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const progress = options.progress ?? ((text: string) => process.stderr.write(text));
-  const migrations = await loadMigrations(options.out ?? 'generated');
+  const migrations = loadMigrations(options.out ?? 'generated');
   const url = options.url ?? process.env.DATABASE_URL;
   const dialect = dialectOf(options.client, url);
-  const knex = knexFactory(sqlKnexConfigFromUrl(dialect, url, 2));
+  const knex = appKnex()(sqlKnexConfigFromUrl(dialect, url, 2));
   let open = false;
   const onProgress = (p: MigrationProgress) => {
     const column = /SET\s+(\S+)\s*=/.exec(p.statement)?.[1] ?? '';

@@ -21,10 +21,15 @@ export class SessionStoreError extends Error {
   }
 }
 
-/** Using a session after it was invalidated. */
-export class SessionInvalidatedError extends Error {
-  override readonly name = 'SessionInvalidatedError';
-  constructor(id: string) {
-    super(`session ${id} has been invalidated`);
+/** A store or integration needs a package the app has not installed (drivers are optional peer dependencies). */
+export class MissingDependencyError extends Error {
+  override readonly name = 'MissingDependencyError';
+  constructor(
+    /** The npm package to install, such as `ioredis`. */
+    readonly packageName: string,
+    /** What needs it, such as `the Redis store`. */
+    readonly neededBy: string,
+  ) {
+    super(`${neededBy} needs the '${packageName}' package, which is not installed: run \`npm install ${packageName}\``);
   }
 }

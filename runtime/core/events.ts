@@ -29,8 +29,4 @@ export class SessionEvents {
       }
     }
   }
-
-  hasListeners(type: SessionEventType): boolean {
-    return (this.listeners.get(type)?.size ?? 0) > 0;
-  }
 }

@@ -1,26 +1,9 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Session } from '../core/session.js';
+import type { RegisteredSession } from '../core/session-types.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
-
-/**
- * Generated code registers its session type here, which types `req.session` for the whole app:
- *
- * ```ts
- * declare module '<path>/runtime/web/express.js' {
- *   interface ExpressSessionRegister { session: AppSession }
- * }
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ExpressSessionRegister {}
-
-/** The registered session type, or the untyped `Session` when none is registered. */
-export type RegisteredSession = ExpressSessionRegister extends { session: infer S extends AnySession }
-  ? S
-  : Session<any, any>;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -38,6 +21,7 @@ export type SessionRequest<S extends AnySession = RegisteredSession> = IncomingM
 };
 
 export type { SessionLogger } from './integration-options.js';
+export type { RegisteredSession, SessionTypeRegister } from '../core/session-types.js';
 
 export interface SessionMiddlewareOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;

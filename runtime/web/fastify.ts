@@ -1,18 +1,18 @@
 import { STATUS_CODES } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RegisteredSession } from './express.js';
+import type { RegisteredSession } from '../core/session-types.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 /**
  * Generated code (or the app) may register a session type for Fastify apps alone. When nothing is
- * registered here, `request.session` uses the type registered for Express
- * (`ExpressSessionRegister`), so one registration types both.
+ * registered here, `request.session` uses the type registered in the core
+ * (`SessionTypeRegister`), so one registration types every integration.
  *
  * ```ts
- * declare module 'sessiongen/runtime/web/fastify' {
+ * declare module '@sessiongen/runtime/fastify' {
  *   interface FastifySessionRegister { session: AppSession }
  * }
  * ```

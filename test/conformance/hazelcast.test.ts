@@ -1,4 +1,4 @@
-import { openHazelcastStoreFromEnv } from 'sessiongen/runtime';
+import { openHazelcastStoreFromEnv } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { appSessionHazelcastMapping } from '../../generated/hazelcast/mapping.js';
 import { describeConformance } from './suite.js';

@@ -1,4 +1,4 @@
-import { MemorySessionStore } from 'sessiongen/runtime';
+import { MemorySessionStore } from '@sessiongen/runtime';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { describeConformance } from './suite.js';
 

@@ -1,4 +1,4 @@
-import { migrateSqlSchema, SqlSessionStore } from 'sessiongen/runtime';
+import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { dropTables, openKnex, uniqueTable } from '../sql/live.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidAttributeError, type SessionEvent, type SessionStore } from 'sessiongen/runtime';
+import { InvalidAttributeError, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
 
 export interface StoreUnderTest {

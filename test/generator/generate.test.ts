@@ -75,6 +75,6 @@ describe('generate', () => {
     const code = generateFiles(loadSchema(SCHEMA)).get('validators.js')!;
     expect(code).not.toMatch(/require\(/);
     expect(code).not.toMatch(/from ['"]ajv/);
-    expect(code).toContain("from 'sessiongen/runtime'");
+    expect(code).toContain("from '@sessiongen/runtime'");
   });
 });

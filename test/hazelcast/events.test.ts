@@ -5,7 +5,8 @@
  * neither a create nor a delete anywhere (Spring gh-1077).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHazelcastStoreFromEnv, type SessionEvent } from 'sessiongen/runtime';
+import type { SessionEvent } from '@sessiongen/runtime';
+import { openHazelcastStoreFromEnv } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';
 import { appSessionHazelcastMapping } from '../../generated/hazelcast/mapping.js';
 

@@ -5,7 +5,7 @@
  * This test starts and stops its own pair (ports 5821+), apart from the global-setup member.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHazelcastSessionClient, HazelcastSessionStore, type HazelcastClient } from 'sessiongen/runtime';
+import { createHazelcastSessionClient, HazelcastSessionStore, type HazelcastClient } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor, AppSessionRepository, type AppSession } from '../../generated/index.js';
 import { appSessionHazelcastMapping } from '../../generated/hazelcast/mapping.js';
 import {

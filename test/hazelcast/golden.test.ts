@@ -19,7 +19,7 @@ const CASES = [
 const FILES = ['member.xml', 'member.yaml', 'mapping.ts'];
 
 function emitted(schema: string): Map<string, string> {
-  const files = hazelcastEmitter.emit({ model: loadSchema(schema), runtimeImport: 'sessiongen/runtime' });
+  const files = hazelcastEmitter.emit({ model: loadSchema(schema), runtimeImport: '@sessiongen/runtime' });
   return new Map(files.map((file) => [file.path.replace(/^hazelcast\//, ''), file.content]));
 }
 
@@ -39,7 +39,7 @@ describe('hazelcast emitter golden files', () => {
   }
 
   it('emits exactly the three files, under hazelcast/', () => {
-    const files = hazelcastEmitter.emit({ model: loadSchema(CASES[0]!.schema), runtimeImport: 'sessiongen/runtime' });
+    const files = hazelcastEmitter.emit({ model: loadSchema(CASES[0]!.schema), runtimeImport: '@sessiongen/runtime' });
     expect(files.map((file) => file.path)).toEqual(['hazelcast/member.xml', 'hazelcast/member.yaml', 'hazelcast/mapping.ts']);
   });
 

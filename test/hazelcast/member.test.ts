@@ -5,12 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { HazelcastJsonValue, Predicates, type IMap } from 'hazelcast-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createHazelcastSessionClient,
-  HazelcastSessionStore,
-  type HazelcastClient,
-  type SessionDescriptor,
-} from 'sessiongen/runtime';
+import type { SessionDescriptor } from '@sessiongen/runtime';
+import { createHazelcastSessionClient, HazelcastSessionStore, type HazelcastClient } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';
 import { appSessionHazelcastMapping } from '../../generated/hazelcast/mapping.js';
 import { ledgerSessionHazelcastMapping } from './golden/ledger/mapping.js';

@@ -1,6 +1,6 @@
 /** The demo's Redis openers (SESSION_STORE=redis / redis-cluster) from environment variables. */
 import { describe, expect, it } from 'vitest';
-import { RedisSessionStore } from 'sessiongen/runtime';
+import { RedisSessionStore } from '@sessiongen/runtime/redis';
 import { openRedisClusterStore, openRedisStore } from '../../examples/demo/stores/redis.js';
 import { AppSessionRepository } from '../../generated/index.js';
 import { CLUSTER_NODES, STANDALONE_URL, uniquePrefix } from './helpers.js';

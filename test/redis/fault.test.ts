@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisSessionClient, RedisSessionStore, SessionStoreError, type RedisClient } from 'sessiongen/runtime';
+import { SessionStoreError } from '@sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore, type RedisClient } from '@sessiongen/runtime/redis';
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';
 import { CLUSTER_NODES, deleteKeys, sleep, STANDALONE_URL, uniquePrefix, type Topology } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from 'sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from '@sessiongen/runtime/redis';
 import { appSessionDescriptor } from '../../generated/index.js';
 
 export const STANDALONE_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';

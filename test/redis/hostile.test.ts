@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, SessionStoreError, type SessionStore } from 'sessiongen/runtime';
+import { CookieSessionIdResolver, HeaderSessionIdResolver, SessionStoreError, type SessionStore } from '@sessiongen/runtime';
 import { createDemoApp } from '../../examples/demo/app.js';
 import { AppSessionRepository } from '../../generated/index.js';
 import { openStore, type OpenedStore, type Topology } from './helpers.js';

@@ -18,7 +18,7 @@ const SCHEMA = 'schema/app-session.schema.json';
 
 describe('generated Redis layout (golden)', () => {
   const model = loadSchema(SCHEMA);
-  const emitted = new Map(redisLayoutEmitter.emit({ model, runtimeImport: 'sessiongen/runtime' }).map((file) => [file.path, file.content]));
+  const emitted = new Map(redisLayoutEmitter.emit({ model, runtimeImport: '@sessiongen/runtime' }).map((file) => [file.path, file.content]));
 
   it('emits exactly redis/keys.ts and redis/LAYOUT.md, equal to the committed files', () => {
     expect([...emitted.keys()].sort()).toEqual(['redis/LAYOUT.md', 'redis/keys.ts']);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { migrateSqlSchema, SqlSessionStore } from 'sessiongen/runtime';
+import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { dropTables, LIVE_DIALECTS, openKnex, sqliteFile, uniqueTable } from './live.js';

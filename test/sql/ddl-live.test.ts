@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqlSessionStore, type SessionWrite } from 'sessiongen/runtime';
+import type { SessionWrite } from '@sessiongen/runtime';
+import { SqlSessionStore } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { splitStatements } from '../../generator/emitters/sql/ddl-file.js';
 import { MARIADB_URL, POSTGRES_URL, uniqueTable } from './live.js';

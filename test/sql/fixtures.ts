@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const EXAMPLE_SCHEMA = resolve('schema/app-session.schema.json');
-/** What generated code in a temp folder imports the runtime from (the source file itself). */
-export const RUNTIME_IMPORT = resolve('runtime/index.ts');
 
 export type SchemaJson = { 'x-sessiongen': { indexes: string[]; maxInactiveInterval: number }; properties: Record<string, unknown> } & Record<string, unknown>;
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { SqlDialectName } from 'sessiongen/runtime';
+import type { SqlDialectName } from '@sessiongen/runtime/sql';
 
 export const LIVE_DIALECTS = ['postgres', 'mariadb', 'sqlite'] as const satisfies readonly SqlDialectName[];
 export type LiveDialect = (typeof LIVE_DIALECTS)[number];

@@ -4,15 +4,16 @@
  * schema and generates into a temp folder through the CLI (`generate`, then `migrate`).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionRepository, SqlSessionStore, type SessionDescriptor } from 'sessiongen/runtime';
+import { SessionRepository, type SessionDescriptor } from '@sessiongen/runtime';
+import { SqlSessionStore } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { main } from '../../generator/cli/main.js';
 import { dropTables, LIVE_DIALECTS, openKnex, sqliteFile, uniqueTable, urlFor } from './live.js';
-import { RUNTIME_IMPORT, tempDir, writeSchemaVariant } from './fixtures.js';
+import { tempDir, writeSchemaVariant } from './fixtures.js';
 
 const SESSIONS = 10_000;
 const tenantOf = (i: number) => (i % 3 === 0 ? undefined : `t-${i % 40}`);
@@ -22,8 +23,6 @@ const tenantIndex = appSessionDescriptor.indexes.find((index) => index.name === 
 
 const dir = tempDir('migrate');
 const out = join(dir, 'generated');
-// like an app's own package.json: the generated .ts files are ES modules
-writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sessiongen-migration-test', private: true, type: 'module' }));
 /** `sessiongen migrate` in its own process, as users run it: exit code, stdout, stderr. */
 async function migrate(url: string, table: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -75,7 +74,7 @@ describe('v1 → 10,000 sessions → v2 adds an index → migrate (PostgreSQL, M
 
   beforeAll(async () => {
     const v1 = writeSchemaVariant(dir, 'v1', (schema) => void (schema['x-sessiongen'].indexes = ['principalName']));
-    expect(await main(['generate', '--schema', v1, '--out', out, '--runtime-import', RUNTIME_IMPORT])).toBe(0);
+    expect(await main(['generate', '--schema', v1, '--out', out])).toBe(0);
     expect(existsSync(join(out, 'sql/migrations/0001_initial/migration.ts'))).toBe(true);
     expect(readFileSync(join(out, 'sql/migrations/0001_initial/postgres.up.sql'), 'utf8')).not.toMatch(/tenant_id/);
     for (const live of lives) await loadV1(live);
@@ -91,7 +90,7 @@ describe('v1 → 10,000 sessions → v2 adds an index → migrate (PostgreSQL, M
   it('generate v2 (tenantId indexed) emits 0002_add_tenant_id_index: add column, backfill, create index', async () => {
     expect(existsSync(join(out, 'sql/migrations/0002_add_tenant_id_index'))).toBe(false);
     const v2 = writeSchemaVariant(dir, 'v2', () => undefined);
-    expect(await main(['generate', '--schema', v2, '--out', out, '--runtime-import', RUNTIME_IMPORT])).toBe(0);
+    expect(await main(['generate', '--schema', v2, '--out', out])).toBe(0);
     for (const dialect of LIVE_DIALECTS) {
       const up = readFileSync(join(out, `sql/migrations/0002_add_tenant_id_index/${dialect}.up.sql`), 'utf8');
       expect(up).toMatch(/ADD COLUMN[^;]*tenant_id[^;]*;\nUPDATE[^;]*;\nCREATE INDEX/);

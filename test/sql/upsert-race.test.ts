@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { migrateSqlSchema, SqlSessionStore, type SessionWrite } from 'sessiongen/runtime';
+import type { SessionWrite } from '@sessiongen/runtime';
+import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { SQL_DIALECTS } from '../../runtime/stores/sql/dialects/index.js';

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidAttributeError, createExpressSessionStore, type ExpressSessionModuleLike } from 'sessiongen/runtime';
+import { InvalidAttributeError } from '@sessiongen/runtime';
+import { createExpressSessionStore, type ExpressSessionModuleLike } from '@sessiongen/runtime/express-session';
 import { openRepository, STORE_KINDS, type OpenedRepository } from './stores.js';
 
 /**

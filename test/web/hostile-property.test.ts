@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, MemorySessionStore, uuidSessionIdGenerator, type SessionIdResolver } from 'sessiongen/runtime';
+import { CookieSessionIdResolver, HeaderSessionIdResolver, MemorySessionStore, uuidSessionIdGenerator, type SessionIdResolver } from '@sessiongen/runtime';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { RawClient } from './raw-client.js';
 import { INTEGRATIONS, startServer, type Integration, type RunningServer } from './servers.js';

@@ -8,7 +8,7 @@ import {
   type SessionWrite,
   type StoreExpiryListener,
   type WriteOutcome,
-} from '../../runtime/index.js';
+} from '@sessiongen/runtime';
 
 export interface StoreCall {
   op: 'load' | 'write' | 'delete' | 'findByIndex';

@@ -3,7 +3,7 @@
  * laziness, cookies, login/regenerate, logout, save-before-redirect, header ids, store failures.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, uuidSessionIdGenerator } from 'sessiongen/runtime';
+import { CookieSessionIdResolver, HeaderSessionIdResolver, uuidSessionIdGenerator } from '@sessiongen/runtime';
 import { INTEGRATIONS, startServer, type RunningServer } from './servers.js';
 import { openRepository, STORE_KINDS, type OpenedRepository } from './stores.js';
 

@@ -7,10 +7,10 @@ import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify, { type FastifyRequest } from 'fastify';
 import { Hono } from 'hono';
-import type { RequestSession, SessionIdResolver } from 'sessiongen/runtime';
-import { sessionErrorHandler, sessionMiddleware } from 'sessiongen/runtime/web/express';
-import { fastifySession } from 'sessiongen/runtime/web/fastify';
-import { withSession } from 'sessiongen/runtime/web/index';
+import type { RequestSession, SessionIdResolver } from '@sessiongen/runtime';
+import { sessionErrorHandler, sessionMiddleware } from '@sessiongen/runtime/express';
+import { fastifySession } from '@sessiongen/runtime/fastify';
+import { withSession } from '@sessiongen/runtime/fetch';
 import type { AppSession, AppSessionRepository } from '../../generated/index.js';
 
 export type Integration = 'express' | 'fastify' | 'hono';

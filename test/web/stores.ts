@@ -5,14 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
-import {
-  migrateSqlSchema,
-  createRedisSessionClient,
-  RedisSessionStore,
-  SqlSessionStore,
-  type RepositoryOptions,
-  type SessionStore,
-} from 'sessiongen/runtime';
+import type { RepositoryOptions, SessionStore } from '@sessiongen/runtime';
+import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
+import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor, appSessionSqlMigrations } from '../../generated/index.js';
 import { InstrumentedStore } from './instrumented-store.js';
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AppSessionRepository } from '../../generated/index.js';
-import { SESSION_CLOSE_CODE, SessionKeepAlive } from 'sessiongen/runtime';
+import { SESSION_CLOSE_CODE, SessionKeepAlive } from '@sessiongen/runtime/websocket';
 import { openRealStore, InstrumentedStore, STORE_KINDS, type OpenedRealStore } from './stores.js';
 
 /** A clock the test moves: the real time plus an offset (stores with native TTL stay ahead of expiry). */

@@ -1,4 +1,5 @@
-import { openHazelcastStoreFromEnv, type SessionStore } from 'sessiongen/runtime';
+import type { SessionStore } from '@sessiongen/runtime';
+import { openHazelcastStoreFromEnv } from '@sessiongen/runtime/hazelcast';
 import { appSessionDescriptor } from '../../../generated/index.js';
 import { appSessionHazelcastMapping } from '../../../generated/hazelcast/mapping.js';
 

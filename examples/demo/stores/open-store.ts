@@ -1,4 +1,4 @@
-import { MemorySessionStore, type SessionStore } from 'sessiongen/runtime';
+import { MemorySessionStore, type SessionStore } from '@sessiongen/runtime';
 import { appSessionDescriptor } from '../../../generated/index.js';
 import { openHazelcastStore } from './hazelcast.js';
 import { openRedisClusterStore, openRedisStore } from './redis.js';

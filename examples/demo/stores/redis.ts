@@ -1,4 +1,5 @@
-import { openRedisStoreFromEnv, type SessionStore } from 'sessiongen/runtime';
+import type { SessionStore } from '@sessiongen/runtime';
+import { openRedisStoreFromEnv } from '@sessiongen/runtime/redis';
 import { appSessionDescriptor } from '../../../generated/index.js';
 
 /**

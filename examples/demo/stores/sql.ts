@@ -4,8 +4,8 @@
  * path or `file:` URL, default `.data/sessions.db`). The tables are created, and kept current, by
  * applying the generated migrations before the store opens.
  */
-import type { SessionStore } from 'sessiongen/runtime';
-import { openSqlStoreFromEnv } from 'sessiongen/runtime';
+import type { SessionStore } from '@sessiongen/runtime';
+import { openSqlStoreFromEnv } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../../generated/index.js';
 import { appSessionSqlMigrations } from '../../../generated/sql/migrations/index.js';
 

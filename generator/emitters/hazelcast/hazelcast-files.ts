@@ -85,7 +85,7 @@ function mappingModule(model: SessionModel, runtimeImport: string): string {
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: runtimeImport,
+      moduleSpecifier: `${runtimeImport}/hazelcast`,
       namedImports: ['hazelcastDocumentFromJson', 'hazelcastIndexValue', { name: 'HazelcastSessionMapping', isTypeOnly: true }],
     },
     {

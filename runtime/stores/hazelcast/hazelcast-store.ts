@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Client,
-  HazelcastJsonValue,
-  JsonStringDeserializationPolicy,
-  Predicates,
-  type ClientConfig,
-  type IMap,
-} from 'hazelcast-client';
+import type * as HazelcastModule from 'hazelcast-client';
+import type { Client, ClientConfig, HazelcastJsonValue, IMap } from 'hazelcast-client';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
+
+let hazelcastModule: typeof HazelcastModule | undefined;
+/** hazelcast-client, loaded when the first client or store needs it. */
+function hazelcast(): typeof HazelcastModule {
+  return (hazelcastModule ??= loadOptionalDependency<typeof HazelcastModule>('hazelcast-client', 'the Hazelcast session store'));
+}
+
+function jsonValue(text: string): HazelcastJsonValue {
+  return new (hazelcast().HazelcastJsonValue)(text);
+}
 
 export interface HazelcastStoreOptions {
   /**
@@ -126,7 +131,7 @@ export class HazelcastSessionStore implements SessionStore {
     const field = this.mapping.indexFields.find((candidate) => candidate.index === index.name);
     if (!field) throw new Error(`hazelcast mapping has no field for index '${index.name}'`);
     try {
-      const values = await this.map.valuesWithPredicate(Predicates.equal(field.field, value));
+      const values = await this.map.valuesWithPredicate(hazelcast().Predicates.equal(field.field, value));
       return values.toArray().map((stored) => toRecord(this.mapping.decode(textOf(stored))));
     } catch (err) {
       throw new SessionStoreError('hazelcast', `findByIndex(${index.name})`, err);
@@ -168,7 +173,7 @@ export class HazelcastSessionStore implements SessionStore {
       };
       applyDelta(document.attributes, write);
       const text = this.mapping.encode(document);
-      await this.call('write', () => this.map.set(write.id, new HazelcastJsonValue(text), ttlOf(write)));
+      await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       this.remember(write.id, text);
       return 'written';
     }
@@ -202,16 +207,16 @@ export class HazelcastSessionStore implements SessionStore {
       const text = this.mapping.encode(next);
 
       if (write.previousId !== undefined) {
-        const removed = await this.call('write', () => this.map.remove(from, new HazelcastJsonValue(base!)));
+        const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));
         this.forget(from);
         if (removed === true) {
-          await this.call('write', () => this.map.set(write.id, new HazelcastJsonValue(text), ttlOf(write)));
+          await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
           this.remember(write.id, text);
           return 'written';
         }
       } else {
         const replaced = await this.call('write', () =>
-          this.map.replaceIfSame(write.id, new HazelcastJsonValue(base!), new HazelcastJsonValue(text)),
+          this.map.replaceIfSame(write.id, jsonValue(base!), jsonValue(text)),
         );
         if (replaced) {
           // replaceIfSame leaves the entry with the map's configured TTL, counted from now.
@@ -300,10 +305,10 @@ export class HazelcastSessionStore implements SessionStore {
   private async probeMapTtl(): Promise<void> {
     if (this.mapping.mapTtlSeconds <= 0) return;
     const key = PROBE_PREFIX + randomUUID();
-    const first = new HazelcastJsonValue('{"probe":1}');
+    const first = jsonValue('{"probe":1}');
     try {
       await this.map.set(key, first, 60_000);
-      await this.map.replaceIfSame(key, first, new HazelcastJsonValue('{"probe":2}'));
+      await this.map.replaceIfSame(key, first, jsonValue('{"probe":2}'));
       const view = await this.map.getEntryView(key);
       this.mapTtlApplies = view !== null && Number(view.ttl.toString()) === this.mapping.mapTtlSeconds * 1000;
     } finally {
@@ -324,14 +329,14 @@ export class HazelcastSessionStore implements SessionStore {
 export function hazelcastClientConfig(config: ClientConfig = {}): ClientConfig {
   return {
     ...config,
-    serialization: { ...config.serialization, jsonStringDeserializationPolicy: JsonStringDeserializationPolicy.NO_DESERIALIZATION },
+    serialization: { ...config.serialization, jsonStringDeserializationPolicy: hazelcast().JsonStringDeserializationPolicy.NO_DESERIALIZATION },
     properties: { 'hazelcast.logging.level': 'WARN', ...config.properties },
   };
 }
 
 /** Connects a client configured for the store (see {@link hazelcastClientConfig}). */
 export function createHazelcastSessionClient(config: ClientConfig = {}): Promise<HazelcastClient> {
-  return Client.newHazelcastClient(hazelcastClientConfig(config));
+  return hazelcast().Client.newHazelcastClient(hazelcastClientConfig(config));
 }
 
 /**
@@ -340,7 +345,7 @@ export function createHazelcastSessionClient(config: ClientConfig = {}): Promise
  * base stays exact either way.
  */
 function textOf(stored: unknown): string {
-  if (stored instanceof HazelcastJsonValue) return stored.toString();
+  if (stored instanceof hazelcast().HazelcastJsonValue) return stored.toString();
   if (typeof stored === 'string') return stored;
   return JSON.stringify(stored);
 }

@@ -1,4 +1,6 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { SessionDescriptor } from '../../core/descriptor.js';
 import { RedisSessionStore, type RedisClient, type RedisStoreOptions } from './redis-store.js';
 
@@ -12,6 +14,7 @@ export function createRedisSessionClient(
   target: { url: string } | { clusterNodes: string | string[] },
   options: RedisOptions = {},
 ): RedisClient {
+  const { Redis, Cluster } = loadOptionalDependency<typeof IoRedis>('ioredis', 'the Redis session store');
   const common: RedisOptions = { maxRetriesPerRequest: 1, ...options, autoResendUnfulfilledCommands: false };
   // Connection errors reach callers as SessionStoreErrors on the calls they affect; ioredis
   // reconnects by itself. Without a listener it would print every one of them.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
@@ -528,7 +528,7 @@ export class RedisSessionStore implements SessionStore {
     const address = `${node.options.host}:${node.options.port}`;
     if (this.subscribers.has(address) || this.closed) return;
     const db = node.options.db ?? 0;
-    const subscriber = new Redis({ ...node.options, lazyConnect: false, keyPrefix: undefined, enableOfflineQueue: true });
+    const subscriber = node.duplicate({ lazyConnect: false, keyPrefix: undefined, enableOfflineQueue: true });
     this.subscribers.set(address, subscriber);
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, key: string) => {

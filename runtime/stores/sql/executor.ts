@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import pg from 'pg';
+import type * as PgModule from 'pg';
+import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { SqlExecutor, SqlResult } from './dialects/dialect.js';
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …` (the store never puts `?` in quotes or names). */
@@ -97,19 +98,20 @@ export class KnexRawExecutor implements SqlExecutor {
  * more than the query; `pg.Pool` hands out idle clients directly. Statements still go one per call.
  */
 export class PgPoolExecutor implements SqlExecutor {
-  readonly pool: pg.Pool;
+  readonly pool: PgModule.Pool;
   private readonly names = new Map<string, { name: string; text: string }>();
 
   constructor(private readonly knex: Knex, max?: number) {
     const config = knex.client.config as Knex.Config;
     const connection = config.connection;
-    const base: pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : { ...(connection as pg.PoolConfig) };
+    const base: PgModule.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : { ...(connection as PgModule.PoolConfig) };
     const searchPath = (config as { searchPath?: string | readonly string[] }).searchPath;
     if (searchPath) {
       const list = (typeof searchPath === 'string' ? searchPath.split(',') : [...searchPath]).map((name) => `"${name.trim().replace(/"/g, '""')}"`);
       base.options = `${base.options ?? ''} -c search_path=${list.join(',')}`.trim();
     }
     const poolMax = max ?? (config.pool?.max as number | undefined) ?? 10;
+    const pg = loadOptionalDependency<typeof PgModule>('pg', 'the PostgreSQL session store');
     this.pool = new pg.Pool({ ...base, max: poolMax });
     this.pool.on('error', () => undefined); // an idle client lost: the pool replaces it
   }

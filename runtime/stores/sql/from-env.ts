@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
+import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { SessionDescriptor } from '../../core/descriptor.js';
 import type { SqlDialectName } from './dialects/index.js';
 import { migrateSqlSchema, type MigrateOptions, type SqlMigration } from './migrations.js';
@@ -59,6 +60,7 @@ export async function openSqlStoreFromEnv(
   const kindName = (env.SESSION_STORE ?? 'sqlite').toLowerCase();
   const kind = KINDS[kindName];
   if (!kind) throw new Error(`SESSION_STORE='${kindName}' is not a SQL store (postgres, mariadb, mysql, sqlite)`);
+  const knexFactory = loadOptionalDependency<(config: Knex.Config) => Knex>('knex', 'the SQL session store');
   const knex = knexFactory(sqlKnexConfigFromUrl(kind, env.DATABASE_URL, options.poolSize));
   try {
     const dialect = kind === 'sqlite' || kind === 'postgres' ? kind : undefined;

@@ -1,4 +1,4 @@
-import { hazelcastDocumentFromJson, hazelcastIndexValue, type HazelcastSessionMapping } from 'sessiongen/runtime';
+import { hazelcastDocumentFromJson, hazelcastIndexValue, type HazelcastSessionMapping } from '@sessiongen/runtime/hazelcast';
 
 /** How LedgerSession sessions are stored in the Hazelcast map 'ledger.sessions': one JSON value per session with the index fields at the top level, as indexed by member.xml / member.yaml beside this file. */
 export const ledgerSessionHazelcastMapping: HazelcastSessionMapping = {
