@@ -88,7 +88,8 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: ['As a knex migration module (`up`/`down`), for the descriptor’s table.'],
-      declarations: [{ name: '{ up, down }', initializer: 'knexSqlMigration(migration)' }],
+      // Typed one by one (not `export const { up, down } = …`), so declarations need no type information.
+      declarations: (['up', 'down'] as const).map((name) => ({ name, type: `ReturnType<typeof knexSqlMigration>['${name}']`, initializer: `knexSqlMigration(migration).${name}` })),
     },
   ];
   files.push({ path: `${dir}/migration.ts`, content: printModule(statements) });

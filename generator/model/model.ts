@@ -26,6 +26,12 @@ export interface PatternAttributeModel {
   description?: string;
 }
 
+/** Open attributes: `additionalProperties` as a schema (`true` is `{}`), for every undeclared name. */
+export interface OpenAttributesModel {
+  schema: JsonSchema;
+  description?: string;
+}
+
 export interface IndexModel {
   /** Index name = the attribute it indexes. */
   name: string;
@@ -64,6 +70,8 @@ export interface SessionModel {
   maxInactiveInterval: number;
   attributes: AttributeModel[];
   patternAttributes: PatternAttributeModel[];
+  /** Absent when `additionalProperties` is `false`: undeclared names are rejected. */
+  openAttributes?: OpenAttributesModel;
   indexes: IndexModel[];
   principalIndex?: string;
   defs: DefModel[];

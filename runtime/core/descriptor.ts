@@ -32,6 +32,15 @@ export interface PatternAttributeDescriptor {
   readonly validate: AttributeValidator;
 }
 
+/**
+ * Open attributes: what a schema whose `additionalProperties` is a schema (not `false`) allows for
+ * any name that is neither declared nor in a pattern family's prefix, so an app can move its
+ * untyped attributes first and declare them later.
+ */
+export interface OpenAttributesDescriptor {
+  readonly validate: AttributeValidator;
+}
+
 export type IndexValueType = 'string' | 'integer' | 'number' | 'boolean';
 export type IndexValue = string | number | boolean;
 
@@ -68,6 +77,8 @@ export interface SessionDescriptor {
   readonly maxInactiveInterval: number;
   readonly attributes: Readonly<Record<string, AttributeDescriptor>>;
   readonly patternAttributes: ReadonlyArray<PatternAttributeDescriptor>;
+  /** Present when the schema leaves attributes open; absent means an undeclared name is rejected. */
+  readonly openAttributes?: OpenAttributesDescriptor;
   readonly indexes: ReadonlyArray<IndexDescriptor>;
   /** The index that holds the principal name, if the schema declares one. */
   readonly principalIndex?: string;
@@ -76,16 +87,20 @@ export interface SessionDescriptor {
   readonly hazelcast: HazelcastNames;
 }
 
-/** Finds the descriptor of an attribute name: a declared one or a pattern family. */
+/**
+ * Finds the descriptor of an attribute name: a declared one, the pattern family whose prefix the
+ * name starts with (when it matches the family's pattern: a name with a family's prefix belongs to
+ * that family), or else the open attributes, if the schema has them.
+ */
 export function lookupAttribute(
   descriptor: SessionDescriptor,
   name: string,
-): AttributeDescriptor | PatternAttributeDescriptor | undefined {
+): AttributeDescriptor | PatternAttributeDescriptor | OpenAttributesDescriptor | undefined {
   if (Object.prototype.hasOwnProperty.call(descriptor.attributes, name)) {
     return descriptor.attributes[name];
   }
   for (const family of descriptor.patternAttributes) {
-    if (name.startsWith(family.prefix) && family.pattern.test(name)) return family;
+    if (name.startsWith(family.prefix)) return family.pattern.test(name) ? family : undefined;
   }
-  return undefined;
+  return descriptor.openAttributes;
 }

@@ -6,6 +6,7 @@
  * `/hazelcast`, `/express`, `/fastify`, `/fetch`, `/websocket`, `/express-session`).
  */
 export * from './descriptor.js';
+export * from './attribute-names.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './clock.js';

@@ -1,4 +1,5 @@
 import { lookupAttribute, type SessionDescriptor, type IndexValue } from './descriptor.js';
+import { attributeNameProblem } from './attribute-names.js';
 import { InvalidAttributeError } from './errors.js';
 import { expiresAt, isExpired } from './expiry.js';
 import type { SessionIdGenerator } from './ids.js';
@@ -179,6 +180,8 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
 
 /** Checks a name and value against the schema; returns the copy to keep. Throws InvalidAttributeError. */
 export function validateAttribute(descriptor: SessionDescriptor, name: string, value: unknown): unknown {
+  const problem = attributeNameProblem(name);
+  if (problem) throw new InvalidAttributeError(String(name), '/' + escapePointer(String(name)), problem);
   const attribute = lookupAttribute(descriptor, name);
   if (!attribute) {
     throw new InvalidAttributeError(name, '/' + escapePointer(name), `'${printable(name)}' is not an attribute of ${descriptor.name}`);

@@ -1,7 +1,7 @@
 import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
-import { appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
+import { openAppSessionDescriptor } from './open-descriptor.js';
 import type { StoreUnderTest } from './suite.js';
 
 /**
@@ -12,10 +12,11 @@ export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): P
   const knex = openKnex(kind, { pool: 8 });
   const table = uniqueTable('conf');
   await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
-  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false });
+  const store = new SqlSessionStore(openAppSessionDescriptor, knex, { table, cleanupIntervalMs: false });
   return {
     store,
     expiredEvents: true,
+    descriptor: openAppSessionDescriptor,
     expireNow: async () => void (await store.cleanupExpired()),
     close: async () => {
       await store.close();

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidAttributeError, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
+import { InvalidAttributeError, SessionRepository, type SessionDescriptor, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
 
 export interface StoreUnderTest {
@@ -13,6 +13,8 @@ export interface StoreUnderTest {
   expireNow?: () => Promise<void>;
   /** Whether this store reports expired events at all. */
   expiredEvents: boolean;
+  /** The descriptor the store was built with; with `openAttributes`, the open-attribute tests run. */
+  descriptor?: SessionDescriptor;
   close(): Promise<void>;
 }
 
@@ -165,6 +167,50 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         expect(drafts).toHaveLength(50);
         for (let i = 0; i < 50; i++) expect(found.get(`draft:d${i}`)).toBe(`value ${i}`);
         expect(found.get('principalName')).toBe('concurrent');
+      });
+    });
+
+    describe('open attributes', () => {
+      // Allowed names that a store could mistake for syntax: JSON path, SQL, Redis and JSON key characters.
+      const awkward = [`it's "quoted"`, 'a.b.c', '$.x[0]', '$', 'with space', 'ünïcødé ✓ 𝄞', "'); DROP TABLE x; --", 'back\\slash', '*', '"', 'x".y', '\\"', 'constructor'];
+      let open: SessionRepository | undefined;
+      beforeAll(() => {
+        if (subject.descriptor?.openAttributes) open = new SessionRepository(subject.descriptor, subject.store);
+      });
+      const openSaved = async (setup: (session: ReturnType<SessionRepository['createSession']>) => void) => {
+        const session = open!.createSession();
+        setup(session);
+        expect(await open!.save(session)).toBe('saved');
+        return session;
+      };
+
+      it('round-trips open attributes with awkward names beside declared ones, and removes them', async (ctx) => {
+        if (!open) return ctx.skip('the subject has no descriptor with open attributes');
+        const session = await openSaved((s) => {
+          s.set('principalName', 'open');
+          awkward.forEach((name, i) => s.set(name, { name, i, nested: { "'": '"' } }));
+        });
+        const found = (await open.findById(session.id))!;
+        expect(found.attributeNames().sort()).toEqual(['principalName', ...awkward].sort());
+        awkward.forEach((name, i) => expect(found.get(name), name).toEqual({ name, i, nested: { "'": '"' } }));
+        for (const name of awkward.slice(0, 6)) found.remove(name);
+        found.set(awkward[6]!, 'changed');
+        await open.save(found);
+        const again = (await open.findById(session.id))!;
+        expect(again.attributeNames().sort()).toEqual(['principalName', ...awkward.slice(6)].sort());
+        expect(again.get(awkward[6]!)).toBe('changed');
+        expect(again.get('principalName')).toBe('open');
+      });
+
+      it('keeps both of two concurrent saves of two different open attributes', async (ctx) => {
+        if (!open) return ctx.skip('the subject has no descriptor with open attributes');
+        const session = await openSaved((s) => s.set('principalName', 'open-concurrent'));
+        const [a, b] = await Promise.all([open.findById(session.id), open.findById(session.id)]);
+        await Promise.all([open.save(a!.set("'); DROP TABLE x; --", 'a')), open.save(b!.set(`it's "quoted"`, 'b'))]);
+        const found = (await open.findById(session.id))!;
+        expect(found.get("'); DROP TABLE x; --")).toBe('a');
+        expect(found.get(`it's "quoted"`)).toBe('b');
+        expect(found.get('principalName')).toBe('open-concurrent');
       });
     });
 

@@ -69,4 +69,4 @@ export const migration: SqlMigration = {
   };
 
 /** As a knex migration module (`up`/`down`), for the descriptor’s table. */
-export const { up, down } = knexSqlMigration(migration);
+export const up: ReturnType<typeof knexSqlMigration>['up'] = knexSqlMigration(migration).up, down: ReturnType<typeof knexSqlMigration>['down'] = knexSqlMigration(migration).down;

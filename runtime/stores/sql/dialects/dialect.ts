@@ -55,9 +55,14 @@ export interface SqlDialect {
   deleteExpired(executor: SqlExecutor, table: string, now: number, batch: number): Promise<string[]>;
 }
 
-/** A JSON path for one top-level member, quoted so names like `draft:a-b` are one key. */
+/**
+ * A JSON path for one top-level member, always bound as a parameter (never part of the SQL text).
+ * The name is quoted so `.`, `$`, `[`, `*` and spaces stay inside one key, and `"` and `\` are
+ * written as `\u0022` / `\u005c`, so no name can end the quoted key early, whatever a
+ * database's path parser does with backslashes (SQLite before its JSONB rewrite took them as-is).
+ */
 export function memberPath(name: string): string {
-  return `$."${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `$."${name.replace(/["\\]/g, (ch) => (ch === '"' ? '\\u0022' : '\\u005c'))}"`;
 }
 
 /** `"name"` quoting (PostgreSQL, SQLite, ANSI). */
