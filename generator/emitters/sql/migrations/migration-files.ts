@@ -1,29 +1,25 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
-import type { EmitContext, EmittedFile, Emitter } from '../emit/file-map.js';
-import { printModule } from '../emit/typescript.js';
-import { render } from '../emit/templates.js';
-import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../emitters/sql/ddl-file.js';
-import { DDL_DIALECTS, type DdlDialect } from '../emitters/sql/dialects.js';
+import { SQL_DIALECTS, SQL_TABLE_PLACEHOLDER, type SqlDdl, type SqlMigration, type SqlMigrationStep } from '@sessiongen/runtime/sql';
+import type { EmitContext, EmittedFile, Emitter } from '../../../emit/file-map.js';
+import { printModule } from '../../../emit/typescript.js';
+import { render } from '../../../emit/templates.js';
+import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../ddl-file.js';
 import { diffShapes, migrationName, reverseSteps, type MigrationStep } from './diff.js';
 import { MIGRATIONS_DIR, previousSnapshots, type MigrationSnapshot } from './snapshot.js';
-import type { SqlMigration, SqlMigrationStep } from '@sessiongen/runtime/sql';
-
-/** The table name in the statements of the TypeScript migrations; the runtime puts the real one in. */
-export const TABLE_PLACEHOLDER = '%TABLE%';
 
 type AnyStep = ReturnType<typeof reverseSteps>[number];
 
 /** One step's SQL script for one dialect, for the given table name. */
-function renderStep(step: AnyStep, dialect: DdlDialect, table: string): string {
+function renderStep(step: AnyStep, ddl: SqlDdl, table: string): string {
   switch (step.kind) {
     case 'create-table':
-      return render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext({ ...step.shape, table }, dialect));
+      return render(ddl.templates.createTable, ddlContext({ ...step.shape, table }, ddl));
     case 'drop-table':
-      return render(`sql/${dialect.name}/drop.sql.hbs`, { table: dialect.quote(table) });
+      return render(ddl.templates.dropTable, { table: ddl.quote(table) });
     case 'add-index':
-      return render(`sql/${dialect.name}/add-index.sql.hbs`, indexContext(table, step.index, dialect));
+      return render(ddl.templates.addIndex, indexContext(table, step.index, ddl));
     case 'drop-index':
-      return render(`sql/${dialect.name}/drop-index.sql.hbs`, indexContext(table, step.index, dialect));
+      return render(ddl.templates.dropIndex, indexContext(table, step.index, ddl));
   }
 }
 
@@ -49,9 +45,9 @@ export function migrationDefinition(snapshot: MigrationSnapshot, before: Migrati
   const down = reverseSteps(steps);
   const up: Record<string, SqlMigrationStep[]> = {};
   const downSteps: Record<string, SqlMigrationStep[]> = {};
-  for (const dialect of DDL_DIALECTS) {
-    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
-    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
+  for (const dialect of SQL_DIALECTS) {
+    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect.ddl, SQL_TABLE_PLACEHOLDER)).join(''));
+    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect.ddl, SQL_TABLE_PLACEHOLDER)).join(''));
   }
   return { name: snapshot.id, table: snapshot.table, up, down: downSteps };
 }
@@ -66,10 +62,10 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
   const down = reverseSteps(steps);
   const dir = `${MIGRATIONS_DIR}/${snapshot.id}`;
   const files: EmittedFile[] = [{ path: `${dir}/snapshot.json`, content: JSON.stringify(snapshot, null, 2) + '\n' }];
-  for (const dialect of DDL_DIALECTS) {
+  for (const dialect of SQL_DIALECTS) {
     const live = dialect.live ? '' : ' (emitted only: not run on a live server by the tests here)';
-    const upScript = steps.map((step) => renderStep(step, dialect, snapshot.table)).join('');
-    const downScript = down.map((step) => renderStep(step, dialect, snapshot.table)).join('');
+    const upScript = steps.map((step) => renderStep(step, dialect.ddl, snapshot.table)).join('');
+    const downScript = down.map((step) => renderStep(step, dialect.ddl, snapshot.table)).join('');
     files.push({ path: `${dir}/${dialect.name}.up.sql`, content: `-- ${snapshot.id}, ${dialect.name}, up${live}.\n${upScript}` });
     files.push({ path: `${dir}/${dialect.name}.down.sql`, content: `-- ${snapshot.id}, ${dialect.name}, down${live}.\n${downScript}` });
   }
@@ -80,7 +76,7 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Migration ${snapshot.id}: its statements per dialect, with ${TABLE_PLACEHOLDER} for the table name.`],
+      docs: [`Migration ${snapshot.id}: its statements per dialect, with ${SQL_TABLE_PLACEHOLDER} for the table name.`],
       declarations: [{ name: 'migration', type: 'SqlMigration', initializer: JSON.stringify(definition, null, 2) }],
     },
     {
