@@ -57,6 +57,11 @@ export function migrationsFromSnapshots(snapshots: readonly MigrationSnapshot[])
   return snapshots.map((snapshot, i) => migrationDefinition(snapshot, snapshots[i - 1] ?? null));
 }
 
+/** `import type { SqlMigration }`: the generated migrations are data, typed by the runtime. */
+function sqlMigrationType(runtimeImport: string): StatementStructures {
+  return { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['SqlMigration'], isTypeOnly: true };
+}
+
 function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot | null, runtimeImport: string): EmittedFile[] {
   const steps: MigrationStep[] = diffShapes(before, snapshot);
   const down = reverseSteps(steps);
@@ -71,20 +76,16 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
   }
   const definition = migrationDefinition(snapshot, before);
   const statements: StatementStructures[] = [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['knexSqlMigration', 'type SqlMigration'] },
+    sqlMigrationType(runtimeImport),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Migration ${snapshot.id}: its statements per dialect, with ${SQL_TABLE_PLACEHOLDER} for the table name.`],
+      docs: [
+        `Migration ${snapshot.id}: its statements per dialect, with ${SQL_TABLE_PLACEHOLDER} for the table name. ` +
+          'Data only: `migrateSqlSchema` applies it, `knexSqlMigration(migration)` makes it a knex migration module.',
+      ],
       declarations: [{ name: 'migration', type: 'SqlMigration', initializer: JSON.stringify(definition, null, 2) }],
-    },
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: ['As a knex migration module (`up`/`down`), for the descriptor’s table.'],
-      declarations: [{ name: '{ up, down }', initializer: 'knexSqlMigration(migration)' }],
     },
   ];
   files.push({ path: `${dir}/migration.ts`, content: printModule(statements) });
@@ -92,8 +93,8 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
 }
 
 /**
- * `sql/migrations/NNNN_name/`: a snapshot of the SQL shape, up/down SQL per dialect and a knex
- * migration, for every migration emitted so far (re-emitted from their snapshots, so they never
+ * `sql/migrations/NNNN_name/`: a snapshot of the SQL shape, up/down SQL per dialect and the
+ * migration as data, for every migration emitted so far (re-emitted from their snapshots, so they never
  * change) plus a new one when the schema's SQL shape differs from the last snapshot.
  */
 export const migrationsEmitter: Emitter = {
@@ -118,7 +119,7 @@ export const migrationsEmitter: Emitter = {
     files.push({
       path: `${MIGRATIONS_DIR}/index.ts`,
       content: printModule([
-        { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['type SqlMigration'] },
+        sqlMigrationType(runtimeImport),
         ...imports,
         {
           kind: StructureKind.VariableStatement,
