@@ -20,7 +20,8 @@ export interface SqlStoreFromEnv {
  * (mysql2), and for SQLite a file path (`sqlite:path` or a bare path; default `.data/sessions.db`).
  */
 export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefined, poolSize = 10): Knex.Config {
-  const client = sqlDialectNamed(kind)!.knexClients[0];
+  const dialect = sqlDialectNamed(kind)!;
+  const client = dialect.knexClients[0];
   if (kind === 'postgres') {
     return { client, connection: url ?? 'postgres://postgres@127.0.0.1:5432/test', pool: { min: 0, max: poolSize } };
   }
@@ -28,7 +29,7 @@ export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefin
     const connection = (url ?? 'mysql://root@127.0.0.1:3306/test').replace(/^mariadb:/, 'mysql:');
     return { client, connection, pool: { min: 0, max: poolSize } };
   }
-  const filename = (url ?? '.data/sessions.db').replace(/^(sqlite|file):(\/\/)?/, '');
+  const filename = (url ?? '.data/sessions.db').replace(new RegExp(`^(${dialect.urlSchemes.join('|')}):(//)?`), '');
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return {
     client,
