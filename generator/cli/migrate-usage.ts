@@ -1,4 +1,4 @@
-import { SQL_STORE_DIALECTS } from '@sessiongen/runtime/sql';
+import { SQL_STORE_DIALECTS, sqlDialectOfUrl } from '@sessiongen/runtime/sql';
 import { MIGRATIONS_DIR } from '../emitters/sql/migrations/snapshot.js';
 
 /** The knex client `migrate` opens for each URL scheme, from the dialect registry. */
@@ -9,7 +9,7 @@ const schemes = SQL_STORE_DIALECTS.map((dialect) => `${dialect.urlSchemes.map((s
 export const MIGRATE_USAGE = `usage: sessiongen migrate [--out DIR] [--client ${clients}] [--url URL] [--table NAME] [--rollback] [--status]
 
   --out DIR      where \`generate\` wrote (default: generated); reads the snapshots in DIR/${MIGRATIONS_DIR}/
-  --client NAME  knex client (default: from the URL scheme: ${schemes}; a path → better-sqlite3)
+  --client NAME  knex client (default: from the URL scheme: ${schemes}; a path → ${sqlDialectOfUrl(undefined).knexClients[0]})
   --url URL      the database (default: $DATABASE_URL; SQLite: a file path, default .data/sessions.db)
   --table NAME   another table than the schema's (such as a per-test table)
   --rollback     undo the last applied migration instead
