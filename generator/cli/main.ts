@@ -5,8 +5,8 @@ import { OUTPUT_LANGUAGES, type OutputLanguage } from '../emit/javascript.js';
 import { parseArgs, UsageError } from './args.js';
 import { findSchema } from './find-schema.js';
 import { staleFiles, writeOutput } from './output-dir.js';
-import { MIGRATE_USAGE } from '../migrations/usage.js';
-import { readPreviousOutput } from '../migrations/previous.js';
+import { MIGRATE_USAGE } from './migrate-usage.js';
+import { readPreviousOutput } from './previous-output.js';
 
 const USAGE = `usage: sessiongen generate [--schema FILE] [--out DIR] [--lang ts|js] [--check] [--runtime-import MODULE]
 
@@ -73,7 +73,7 @@ function generate(argv: string[]): number {
 
 async function migrate(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, { out: 'value', client: 'value', url: 'value', table: 'value', rollback: 'flag', status: 'flag' });
-  const { migrateCommand } = await import('../migrations/migrate-command.js');
+  const { migrateCommand } = await import('./migrate.js');
   return migrateCommand({
     out: options.out as string | undefined,
     client: options.client as string | undefined,

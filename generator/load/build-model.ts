@@ -195,7 +195,7 @@ function buildIndex(
     pascal: pascalCase(name),
     isPrincipal: false,
   };
-  if ((RESERVED_COLUMNS as readonly string[]).includes(index.column)) {
+  if (RESERVED_COLUMNS.includes(index.column)) {
     issues.push({ file, pointer, expected: `an attribute whose column name is not one of sessiongen's own (${RESERVED_COLUMNS.join(', ')})`, found: `'${name}' → ${index.column}` });
   }
   if (type === 'string') {

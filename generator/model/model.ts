@@ -1,3 +1,6 @@
+import { HAZELCAST_DOCUMENT_FIELDS } from '@sessiongen/runtime/hazelcast';
+import { SQL_COLUMNS } from '@sessiongen/runtime/sql';
+
 /**
  * The model in the middle: a session schema after loading and checking, with every name the
  * emitters need already derived. Emitters read only this, never the schema file.
@@ -82,13 +85,8 @@ export interface SessionModel {
   sourcePath: string;
 }
 
-/** The fixed columns/fields every store has; an index column may not take one of these names. */
-export const RESERVED_COLUMNS = [
-  'primary_id',
-  'session_id',
-  'creation_time',
-  'last_access_time',
-  'max_inactive_interval',
-  'expiry_time',
-  'attributes',
-] as const;
+/**
+ * The fixed columns and fields the stores have beside the index columns (the SQL table's, the
+ * Hazelcast document's); an index column may not take one of these names.
+ */
+export const RESERVED_COLUMNS: readonly string[] = [...new Set([...Object.values(SQL_COLUMNS), ...Object.values(HAZELCAST_DOCUMENT_FIELDS)])];

@@ -6,6 +6,7 @@ import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
+import { decodeHazelcastDocument, encodeHazelcastDocument } from './layout.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
 
 let hazelcastModule: typeof HazelcastModule | undefined;
@@ -110,7 +111,7 @@ export class HazelcastSessionStore implements SessionStore {
 
   async load(id: string): Promise<SessionRecord | null> {
     const text = await this.read(id, 'load');
-    return text === null ? null : toRecord(this.mapping.decode(text));
+    return text === null ? null : toRecord(decodeHazelcastDocument(text));
   }
 
   write(write: SessionWrite): Promise<WriteOutcome> {
@@ -132,7 +133,7 @@ export class HazelcastSessionStore implements SessionStore {
     if (!field) throw new Error(`hazelcast mapping has no field for index '${index.name}'`);
     try {
       const values = await this.map.valuesWithPredicate(hazelcast().Predicates.equal(field.field, value));
-      return values.toArray().map((stored) => toRecord(this.mapping.decode(textOf(stored))));
+      return values.toArray().map((stored) => toRecord(decodeHazelcastDocument(textOf(stored))));
     } catch (err) {
       throw new SessionStoreError('hazelcast', `findByIndex(${index.name})`, err);
     }
@@ -172,7 +173,7 @@ export class HazelcastSessionStore implements SessionStore {
         attributes: {},
       };
       applyDelta(document.attributes, write);
-      const text = this.mapping.encode(document);
+      const text = encodeHazelcastDocument(this.mapping, document);
       await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       this.remember(write.id, text);
       return 'written';
@@ -188,7 +189,7 @@ export class HazelcastSessionStore implements SessionStore {
         base = read;
         fresh = true;
       }
-      const current = this.mapping.decode(base);
+      const current = decodeHazelcastDocument(base);
       if (isExpired(current.lastAccessedTime, current.maxInactiveInterval, write.now)) {
         // A cached base may be older than the stored session: only a fresh read says it is gone.
         if (fresh) return 'gone';
@@ -204,7 +205,7 @@ export class HazelcastSessionStore implements SessionStore {
         attributes: current.attributes,
       };
       applyDelta(next.attributes, write);
-      const text = this.mapping.encode(next);
+      const text = encodeHazelcastDocument(this.mapping, next);
 
       if (write.previousId !== undefined) {
         const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));

@@ -5,11 +5,6 @@ export {
   hazelcastClientConfig,
   type HazelcastStoreOptions,
 } from './hazelcast-store.js';
-export {
-  hazelcastIndexValue,
-  hazelcastDocumentFromJson,
-  type HazelcastSessionMapping,
-  type HazelcastIndexField,
-  type HazelcastSessionDocument,
-} from './mapping.js';
+export type { HazelcastSessionMapping, HazelcastIndexField, HazelcastSessionDocument } from './mapping.js';
+export { HAZELCAST_DOCUMENT_FIELDS, hazelcastIndexName, hazelcastIndexValue, encodeHazelcastDocument, decodeHazelcastDocument } from './layout.js';
 export { openHazelcastStoreFromEnv } from './from-env.js';

@@ -4,4 +4,12 @@
  */
 export { RedisSessionStore, type RedisClient, type RedisStoreOptions, type NotificationState } from './redis-store.js';
 export { createRedisSessionClient, openRedisStoreFromEnv } from './from-env.js';
-export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './keys.js';
+export {
+  RedisKeyLayout,
+  META_FIELDS as REDIS_META_FIELDS,
+  META_FIELD_PREFIX as REDIS_META_FIELD_PREFIX,
+  indexValueText as redisIndexValueText,
+  redisSessionKey,
+  redisMoveLockKey,
+  redisIndexKey,
+} from './layout.js';

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
-import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText } from './keys.js';
+import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
   INDEX_ADD_SCRIPT,
@@ -439,7 +439,7 @@ export class RedisSessionStore implements SessionStore {
     if (creation === undefined || accessed === undefined || timeout === undefined) return null;
     const attributes: Record<string, unknown> = {};
     for (const field of Object.keys(hash)) {
-      if (field.startsWith('#')) continue;
+      if (isMetaField(field)) continue;
       try {
         attributes[field] = JSON.parse(hash[field]!);
       } catch {

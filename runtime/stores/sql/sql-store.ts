@@ -3,8 +3,9 @@ import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
-import { detectDialect, dialectFor, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
+import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
+import { SQL_COLUMNS as C, SQL_SAFE_NAME } from './layout.js';
 
 export interface SqlStoreOptions {
   /** Run the expired-row cleanup on this instance every this many ms (with jitter); 0 or false turns it off. */
@@ -26,9 +27,11 @@ export interface SqlStoreOptions {
   poolSize?: number;
 }
 
-const FIXED = ['primary_id', 'session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'expiry_time'];
-const SELECTED = ['session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'attributes'];
-const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** The plain columns of a new row, in the order of its values. */
+const FIXED = [C.primaryId, C.sessionId, C.creationTime, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime];
+const SELECTED = [C.sessionId, C.creationTime, C.lastAccessTime, C.maxInactiveInterval, C.attributes];
+/** The plain columns an update sets (the session id, for an id change). */
+const UPDATED = [C.sessionId, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime];
 
 /**
  * Sessions in one SQL table through knex: fixed columns, one typed column per index, and the
@@ -58,14 +61,14 @@ export class SqlSessionStore implements SessionStore {
   ) {
     this.knex = knex;
     this.table = options.table ?? descriptor.sql.table;
-    if (!SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
+    if (!SQL_SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
     this.client = knexClientName(knex);
     this.dialectNow = dialectFor(knex, options.dialect);
     this.prepared = options.preparedStatements ?? true;
     this.pgPool = options.pgPool ?? 'own';
     this.poolSize = options.poolSize;
     this.executor = this.makeExecutor();
-    if (!options.dialect && (this.client === 'mysql2' || this.client === 'mysql')) {
+    if (!options.dialect && dialectsOfClient(this.client).length > 1) {
       this.ready = detectDialect(knex).then((dialect) => {
         this.dialectNow = dialect;
         this.statements.clear();
@@ -93,7 +96,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | null> {
-    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q('session_id')} = ?`);
+    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(C.sessionId)} = ?`);
     const result = await this.run('load', sql, [id]);
     const row = result.rows[0];
     return row ? this.toRecord(row) : null;
@@ -105,7 +108,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    const sql = await this.statement('delete', (q, t) => `DELETE FROM ${t} WHERE ${q('session_id')} = ?`);
+    const sql = await this.statement('delete', (q, t) => `DELETE FROM ${t} WHERE ${q(C.sessionId)} = ?`);
     return (await this.run('delete', sql, [id])).affected > 0;
   }
 
@@ -113,7 +116,7 @@ export class SqlSessionStore implements SessionStore {
     const sql = await this.statement(
       `find:${index.column}`,
       (q, t) =>
-        `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`,
+        `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)`,
     );
     const result = await this.run('findByIndex', sql, [this.dialectNow.bindIndex(value, index.type), Date.now()]);
     return result.rows.map((row) => this.toRecord(row));
@@ -155,10 +158,10 @@ export class SqlSessionStore implements SessionStore {
     const d = this.dialectNow;
     const indexes = this.descriptor.indexes;
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
-    const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote('attributes')}`, [], set);
+    const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote(C.attributes)}`, [], set);
     const key = `insert:${set.length}`;
     const sql = await this.statement(key, (q, t) => {
-      const columns = [...FIXED, ...indexes.map((index) => index.column), 'attributes'];
+      const columns = [...FIXED, ...indexes.map((index) => index.column), C.attributes];
       const tail = d.upsertTail(t, [...FIXED.slice(2), ...indexes.map((index) => index.column)], patch);
       return `INSERT INTO ${t} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail.sql}`;
     });
@@ -175,13 +178,13 @@ export class SqlSessionStore implements SessionStore {
     const changed = this.descriptor.indexes.filter((index) => write.changedIndexes.includes(index.name));
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
     const patching = set.length > 0 || write.removed.length > 0;
-    const patch = patching ? d.patchAttributes(d.quote('attributes'), write.removed, set) : undefined;
+    const patch = patching ? d.patchAttributes(d.quote(C.attributes), write.removed, set) : undefined;
     const key = `update:${changed.map((index) => index.column).join(',')}:${patch ? `${write.removed.length}:${set.length}` : '-'}`;
     const sql = await this.statement(key, (q, t) => {
-      const sets = ['session_id', 'last_access_time', 'max_inactive_interval', 'expiry_time'].map((column) => `${q(column)} = ?`);
+      const sets = UPDATED.map((column) => `${q(column)} = ?`);
       for (const index of changed) sets.push(`${q(index.column)} = ?`);
-      if (patch) sets.push(`${q('attributes')} = ${patch.sql}`);
-      return `UPDATE ${t} SET ${sets.join(', ')} WHERE ${q('session_id')} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`;
+      if (patch) sets.push(`${q(C.attributes)} = ${patch.sql}`);
+      return `UPDATE ${t} SET ${sets.join(', ')} WHERE ${q(C.sessionId)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)`;
     });
     const bindings: unknown[] = [write.id, write.lastAccessedTime, write.maxInactiveInterval, write.expiresAt];
     for (const index of changed) bindings.push(this.indexBinding(write, index));
@@ -198,11 +201,11 @@ export class SqlSessionStore implements SessionStore {
   private toRecord(row: Record<string, unknown>): SessionRecord {
     const d = this.dialectNow;
     return {
-      id: String(row.session_id),
-      creationTime: d.readNumber(row.creation_time),
-      lastAccessedTime: d.readNumber(row.last_access_time),
-      maxInactiveInterval: d.readNumber(row.max_inactive_interval),
-      attributes: d.readAttributes(row.attributes),
+      id: String(row[C.sessionId]),
+      creationTime: d.readNumber(row[C.creationTime]),
+      lastAccessedTime: d.readNumber(row[C.lastAccessTime]),
+      maxInactiveInterval: d.readNumber(row[C.maxInactiveInterval]),
+      attributes: d.readAttributes(row[C.attributes]),
     };
   }
 

@@ -1,4 +1,5 @@
-import { doubleQuote, memberPath, type SqlDialect } from './dialect.js';
+import { SQL_COLUMNS as C } from '../../layout.js';
+import { doubleQuote, memberPath, type SqlDialect } from '../dialect.js';
 
 /**
  * SQLite 3.38+: JSON1 functions, `ON CONFLICT … DO UPDATE` (never `INSERT OR REPLACE`, which
@@ -8,6 +9,7 @@ import { doubleQuote, memberPath, type SqlDialect } from './dialect.js';
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   quote: doubleQuote,
+  transactionalDdl: true,
   patchAttributes(column, removed, set) {
     let sql = column;
     const bindings: unknown[] = [];
@@ -25,8 +27,8 @@ export const sqliteDialect: SqlDialect = {
   upsertTail(_table, assign, attributes) {
     const q = doubleQuote;
     const sets = assign.map((column) => `${q(column)} = excluded.${q(column)}`);
-    sets.push(`${q('attributes')} = ${attributes.sql}`);
-    return { sql: `ON CONFLICT (${q('session_id')}) DO UPDATE SET ${sets.join(', ')}`, bindings: attributes.bindings };
+    sets.push(`${q(C.attributes)} = ${attributes.sql}`);
+    return { sql: `ON CONFLICT (${q(C.sessionId)}) DO UPDATE SET ${sets.join(', ')}`, bindings: attributes.bindings };
   },
   readAttributes: (value) => (typeof value === 'string' ? JSON.parse(value) : (value as Record<string, unknown>)),
   readNumber: (value) => Number(value),
@@ -34,9 +36,9 @@ export const sqliteDialect: SqlDialect = {
   async deleteExpired(executor, table, now, batch) {
     const q = doubleQuote;
     const result = await executor.query(
-      `DELETE FROM ${table} WHERE ${q('primary_id')} IN (SELECT ${q('primary_id')} FROM ${table} WHERE ${q('expiry_time')} <= ? LIMIT ?) RETURNING ${q('session_id')}`,
+      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ?) RETURNING ${q(C.sessionId)}`,
       [now, batch],
     );
-    return result.rows.map((row) => String(row.session_id));
+    return result.rows.map((row) => String(row[C.sessionId]));
   },
 };

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR } from './snapshot.js';
+import { MIGRATIONS_DIR } from '../emitters/sql/migrations/snapshot.js';
 
 /** The migration files already in an output folder (path relative to it → content). */
 export function readPreviousOutput(outDir: string): Map<string, string> {

@@ -5,14 +5,18 @@ import {
   migrateSqlSchema,
   rollbackSqlSchema,
   pendingSqlMigrations,
+  pinnedDialect,
+  SQL_DIALECTS,
+  sqlDialectNamed,
+  sqlDialectOfUrl,
   sqlKnexConfigFromUrl,
   type MigrationProgress,
-  type SqlDialectName,
+  type SqlDialectEntry,
   type SqlMigration,
 } from '@sessiongen/runtime/sql';
-import { migrationsFromSnapshots } from './emitter.js';
-import { readPreviousOutput } from './previous.js';
-import { MIGRATIONS_DIR, previousSnapshots } from './snapshot.js';
+import { migrationsFromSnapshots } from '../emitters/sql/migrations/migration-files.js';
+import { MIGRATIONS_DIR, previousSnapshots } from '../emitters/sql/migrations/snapshot.js';
+import { readPreviousOutput } from './previous-output.js';
 
 export interface MigrateCommandOptions {
   out?: string;
@@ -26,13 +30,12 @@ export interface MigrateCommandOptions {
   progress?: (text: string) => void;
 }
 
-function dialectOf(client: string | undefined, url: string | undefined): SqlDialectName {
-  const name = client ?? (/^postgres(ql)?:/.test(url ?? '') ? 'pg' : /^(mysql|mariadb):/.test(url ?? '') ? 'mysql2' : 'better-sqlite3');
-  if (name === 'pg' || name === 'postgres' || name === 'postgresql') return 'postgres';
-  if (name === 'mysql2' || name === 'mysql') return /^mariadb:/.test(url ?? '') ? 'mariadb' : 'mysql';
-  if (name === 'mariadb') return 'mariadb';
-  if (name === 'better-sqlite3' || name === 'sqlite3' || name === 'sqlite') return 'sqlite';
-  throw new Error(`--client ${name}: not one of pg, mysql2, better-sqlite3`);
+/** The dialect `--client` names (a knex client or a dialect), else the URL's scheme's (a path is SQLite). */
+function dialectOf(client: string | undefined, url: string | undefined): SqlDialectEntry {
+  if (client === undefined) return sqlDialectOfUrl(url);
+  const entry = sqlDialectNamed(client);
+  if (!entry) throw new Error(`--client ${client}: not a knex client sessiongen knows (${[...new Set(SQL_DIALECTS.flatMap((each) => each.knexClients))].join(', ')})`);
+  return entry;
 }
 
 /** A one-line progress bar: `[#########...........] 45% 4500/10000`. */
@@ -68,8 +71,9 @@ export async function migrateCommand(options: MigrateCommandOptions): Promise<nu
   const progress = options.progress ?? ((text: string) => process.stderr.write(text));
   const migrations = loadMigrations(options.out ?? 'generated');
   const url = options.url ?? process.env.DATABASE_URL;
-  const dialect = dialectOf(options.client, url);
-  const knex = appKnex()(sqlKnexConfigFromUrl(dialect, url, 2));
+  const entry = dialectOf(options.client, url);
+  const dialect = pinnedDialect(entry); // fails for a dialect the store does not run on
+  const knex = appKnex()(sqlKnexConfigFromUrl(entry.statements!.name, url, 2));
   let open = false;
   const onProgress = (p: MigrationProgress) => {
     const column = /SET\s+(\S+)\s*=/.exec(p.statement)?.[1] ?? '';
@@ -78,7 +82,7 @@ export async function migrateCommand(options: MigrateCommandOptions): Promise<nu
     if (!open) progress('\n');
   };
   try {
-    const common = { table: options.table, dialect: dialect === 'mysql' ? undefined : dialect, onProgress };
+    const common = { table: options.table, dialect, onProgress };
     if (options.status) {
       const pending = await pendingSqlMigrations(knex, migrations, common);
       log(pending.length === 0 ? 'sessiongen: up to date' : `sessiongen: ${pending.length} pending: ${pending.join(', ')}`);

@@ -1,29 +1,25 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
-import type { EmitContext, EmittedFile, Emitter } from '../emit/file-map.js';
-import { printModule } from '../emit/typescript.js';
-import { render } from '../emit/templates.js';
-import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../emitters/sql/ddl-file.js';
-import { DDL_DIALECTS, type DdlDialect } from '../emitters/sql/dialects.js';
+import { SQL_DIALECTS, SQL_TABLE_PLACEHOLDER, type SqlDdl, type SqlMigration, type SqlMigrationStep } from '@sessiongen/runtime/sql';
+import type { EmitContext, EmittedFile, Emitter } from '../../../emit/file-map.js';
+import { printModule } from '../../../emit/typescript.js';
+import { render } from '../../../emit/templates.js';
+import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../ddl-file.js';
 import { diffShapes, migrationName, reverseSteps, type MigrationStep } from './diff.js';
 import { MIGRATIONS_DIR, previousSnapshots, type MigrationSnapshot } from './snapshot.js';
-import type { SqlMigration, SqlMigrationStep } from '@sessiongen/runtime/sql';
-
-/** The table name in the statements of the TypeScript migrations; the runtime puts the real one in. */
-export const TABLE_PLACEHOLDER = '%TABLE%';
 
 type AnyStep = ReturnType<typeof reverseSteps>[number];
 
 /** One step's SQL script for one dialect, for the given table name. */
-function renderStep(step: AnyStep, dialect: DdlDialect, table: string): string {
+function renderStep(step: AnyStep, ddl: SqlDdl, table: string): string {
   switch (step.kind) {
     case 'create-table':
-      return render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext({ ...step.shape, table }, dialect));
+      return render(ddl.templates.createTable, ddlContext({ ...step.shape, table }, ddl));
     case 'drop-table':
-      return render(`sql/${dialect.name}/drop.sql.hbs`, { table: dialect.quote(table) });
+      return render(ddl.templates.dropTable, { table: ddl.quote(table) });
     case 'add-index':
-      return render(`sql/${dialect.name}/add-index.sql.hbs`, indexContext(table, step.index, dialect));
+      return render(ddl.templates.addIndex, indexContext(table, step.index, ddl));
     case 'drop-index':
-      return render(`sql/${dialect.name}/drop-index.sql.hbs`, indexContext(table, step.index, dialect));
+      return render(ddl.templates.dropIndex, indexContext(table, step.index, ddl));
   }
 }
 
@@ -49,9 +45,9 @@ export function migrationDefinition(snapshot: MigrationSnapshot, before: Migrati
   const down = reverseSteps(steps);
   const up: Record<string, SqlMigrationStep[]> = {};
   const downSteps: Record<string, SqlMigrationStep[]> = {};
-  for (const dialect of DDL_DIALECTS) {
-    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
-    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect, TABLE_PLACEHOLDER)).join(''));
+  for (const dialect of SQL_DIALECTS) {
+    up[dialect.name] = toSteps(steps.map((step) => renderStep(step, dialect.ddl, SQL_TABLE_PLACEHOLDER)).join(''));
+    downSteps[dialect.name] = toSteps(down.map((step) => renderStep(step, dialect.ddl, SQL_TABLE_PLACEHOLDER)).join(''));
   }
   return { name: snapshot.id, table: snapshot.table, up, down: downSteps };
 }
@@ -61,35 +57,35 @@ export function migrationsFromSnapshots(snapshots: readonly MigrationSnapshot[])
   return snapshots.map((snapshot, i) => migrationDefinition(snapshot, snapshots[i - 1] ?? null));
 }
 
+/** `import type { SqlMigration }`: the generated migrations are data, typed by the runtime. */
+function sqlMigrationType(runtimeImport: string): StatementStructures {
+  return { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['SqlMigration'], isTypeOnly: true };
+}
+
 function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot | null, runtimeImport: string): EmittedFile[] {
   const steps: MigrationStep[] = diffShapes(before, snapshot);
   const down = reverseSteps(steps);
   const dir = `${MIGRATIONS_DIR}/${snapshot.id}`;
   const files: EmittedFile[] = [{ path: `${dir}/snapshot.json`, content: JSON.stringify(snapshot, null, 2) + '\n' }];
-  for (const dialect of DDL_DIALECTS) {
+  for (const dialect of SQL_DIALECTS) {
     const live = dialect.live ? '' : ' (emitted only: not run on a live server by the tests here)';
-    const upScript = steps.map((step) => renderStep(step, dialect, snapshot.table)).join('');
-    const downScript = down.map((step) => renderStep(step, dialect, snapshot.table)).join('');
+    const upScript = steps.map((step) => renderStep(step, dialect.ddl, snapshot.table)).join('');
+    const downScript = down.map((step) => renderStep(step, dialect.ddl, snapshot.table)).join('');
     files.push({ path: `${dir}/${dialect.name}.up.sql`, content: `-- ${snapshot.id}, ${dialect.name}, up${live}.\n${upScript}` });
     files.push({ path: `${dir}/${dialect.name}.down.sql`, content: `-- ${snapshot.id}, ${dialect.name}, down${live}.\n${downScript}` });
   }
   const definition = migrationDefinition(snapshot, before);
   const statements: StatementStructures[] = [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['knexSqlMigration', 'type SqlMigration'] },
+    sqlMigrationType(runtimeImport),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Migration ${snapshot.id}: its statements per dialect, with ${TABLE_PLACEHOLDER} for the table name.`],
+      docs: [
+        `Migration ${snapshot.id}: its statements per dialect, with ${SQL_TABLE_PLACEHOLDER} for the table name. ` +
+          'Data only: `migrateSqlSchema` applies it, `knexSqlMigration(migration)` makes it a knex migration module.',
+      ],
       declarations: [{ name: 'migration', type: 'SqlMigration', initializer: JSON.stringify(definition, null, 2) }],
-    },
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: ['As a knex migration module (`up`/`down`), for the descriptor’s table.'],
-      // Typed one by one (not `export const { up, down } = …`), so declarations need no type information.
-      declarations: (['up', 'down'] as const).map((name) => ({ name, type: `ReturnType<typeof knexSqlMigration>['${name}']`, initializer: `knexSqlMigration(migration).${name}` })),
     },
   ];
   files.push({ path: `${dir}/migration.ts`, content: printModule(statements) });
@@ -97,8 +93,8 @@ function migrationFiles(snapshot: MigrationSnapshot, before: MigrationSnapshot |
 }
 
 /**
- * `sql/migrations/NNNN_name/`: a snapshot of the SQL shape, up/down SQL per dialect and a knex
- * migration, for every migration emitted so far (re-emitted from their snapshots, so they never
+ * `sql/migrations/NNNN_name/`: a snapshot of the SQL shape, up/down SQL per dialect and the
+ * migration as data, for every migration emitted so far (re-emitted from their snapshots, so they never
  * change) plus a new one when the schema's SQL shape differs from the last snapshot.
  */
 export const migrationsEmitter: Emitter = {
@@ -123,7 +119,7 @@ export const migrationsEmitter: Emitter = {
     files.push({
       path: `${MIGRATIONS_DIR}/index.ts`,
       content: printModule([
-        { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/sql`, namedImports: ['type SqlMigration'] },
+        sqlMigrationType(runtimeImport),
         ...imports,
         {
           kind: StructureKind.VariableStatement,

@@ -1,4 +1,4 @@
-import type { SqlShape } from '../emitters/sql/ddl-file.js';
+import type { SqlShape } from '../ddl-file.js';
 
 /** Where the migrations live under the output folder. */
 export const MIGRATIONS_DIR = 'sql/migrations';

@@ -1,4 +1,4 @@
-import type { SqlShape } from '../emitters/sql/ddl-file.js';
+import type { SqlShape } from '../ddl-file.js';
 
 type IndexShape = SqlShape['indexes'][number];
 

@@ -1,4 +1,5 @@
-import { doubleQuote, type SqlDialect } from './dialect.js';
+import { SQL_COLUMNS as C } from '../../layout.js';
+import { doubleQuote, type SqlDialect } from '../dialect.js';
 
 /**
  * PostgreSQL 12+: attributes in a `jsonb` column patched with `-` and `||` (top-level members
@@ -9,6 +10,7 @@ import { doubleQuote, type SqlDialect } from './dialect.js';
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
   quote: doubleQuote,
+  transactionalDdl: true,
   patchAttributes(column, removed, set) {
     const object: Record<string, unknown> = {};
     for (const [name, json] of set) object[name] = JSON.parse(json);
@@ -18,8 +20,8 @@ export const postgresDialect: SqlDialect = {
   upsertTail(table, assign, _attributes) {
     const q = doubleQuote;
     const sets = assign.map((column) => `${q(column)} = EXCLUDED.${q(column)}`);
-    sets.push(`${q('attributes')} = ${table}.${q('attributes')} || EXCLUDED.${q('attributes')}`);
-    return { sql: `ON CONFLICT (${q('session_id')}) DO UPDATE SET ${sets.join(', ')}`, bindings: [] };
+    sets.push(`${q(C.attributes)} = ${table}.${q(C.attributes)} || EXCLUDED.${q(C.attributes)}`);
+    return { sql: `ON CONFLICT (${q(C.sessionId)}) DO UPDATE SET ${sets.join(', ')}`, bindings: [] };
   },
   readAttributes: (value) => (typeof value === 'string' ? JSON.parse(value) : ((value ?? {}) as Record<string, unknown>)),
   readNumber: (value) => Number(value),
@@ -27,9 +29,9 @@ export const postgresDialect: SqlDialect = {
   async deleteExpired(executor, table, now, batch) {
     const q = doubleQuote;
     const result = await executor.query(
-      `DELETE FROM ${table} WHERE ${q('primary_id')} IN (SELECT ${q('primary_id')} FROM ${table} WHERE ${q('expiry_time')} <= ? LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${q('session_id')}`,
+      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${q(C.sessionId)}`,
       [now, batch],
     );
-    return result.rows.map((row) => String(row.session_id));
+    return result.rows.map((row) => String(row[C.sessionId]));
   },
 };
