@@ -113,7 +113,9 @@ describe('generate --lang js', () => {
     const consumer = [
       "import { MemorySessionStore, type SessionDescriptor } from '@sessiongen/runtime';",
       "import type { SqlMigration } from '@sessiongen/runtime/sql';",
-      "import { AppSessionRepository, appSessionDescriptor, appSessionRedisKeys, appSessionSqlMigrations, type AppSession, type CartItem } from './index.js';",
+      "import { AppSessionRepository, appSessionDescriptor, type AppSession, type CartItem } from './index.js';",
+      "import { appSessionRedisKeys } from './redis/keys.js';",
+      "import { appSessionSqlMigrations } from './sql/migrations/index.js';",
       'const descriptor: SessionDescriptor = appSessionDescriptor;',
       'const migrations: readonly SqlMigration[] = appSessionSqlMigrations;',
       'const repository = new AppSessionRepository(new MemorySessionStore(descriptor));',
