@@ -42,11 +42,15 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     store.onExpired?.((id) => this.events.emit('expired', id));
   }
 
-  /** A new, unsaved session with a fresh id and the default timeout. */
-  createSession(): Session<A, D> {
+  /**
+   * A new, unsaved session with the default timeout and a fresh id, or `id` when given (an id made
+   * elsewhere, such as express-session's; it must pass this repository's id rules).
+   */
+  createSession(id?: string): Session<A, D> {
+    if (id !== undefined && !this.ids.isValid(id)) throw new RangeError('createSession: the id does not pass this repository\'s id rules');
     const now = this.clock();
     const record: SessionRecord = {
-      id: this.ids.generate(),
+      id: id ?? this.ids.generate(),
       creationTime: now,
       lastAccessedTime: now,
       maxInactiveInterval: this.defaultMaxInactiveInterval,
@@ -93,6 +97,28 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
       found.set(record.id, new Session<A, D>(this.context, record, false));
     }
     return found;
+  }
+
+  /**
+   * The ids of the live sessions, page by page from the store (see `SessionStore.listIds`), never
+   * all at once; ids this repository's id rules reject are left out.
+   */
+  async *listIds(options: { pageSize?: number } = {}): AsyncIterable<string> {
+    for await (const id of this.store.listIds({ ...options, now: this.clock() })) {
+      if (this.ids.isValid(id)) yield id;
+    }
+  }
+
+  /**
+   * This repository under other id rules: the same store, events, clock and default timeout, but
+   * `findById`, `deleteById`, `listIds` and `createSession(id)` accept the ids `ids.isValid`
+   * accepts. For sessions whose ids another library makes, such as express-session's `genid`.
+   */
+  withIdRules(ids: SessionIdGenerator): this {
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'ids', { value: ids, enumerable: true });
+    Object.defineProperty(view, 'context', { value: { descriptor: this.descriptor, ids } satisfies SessionContext });
+    return view;
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

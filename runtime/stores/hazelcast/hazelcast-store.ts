@@ -4,7 +4,7 @@ import type { Client, ClientConfig, HazelcastJsonValue, IMap } from 'hazelcast-c
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
-import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import { decodeHazelcastDocument, encodeHazelcastDocument } from './layout.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
@@ -136,6 +136,22 @@ export class HazelcastSessionStore implements SessionStore {
       return values.toArray().map((stored) => toRecord(decodeHazelcastDocument(textOf(stored))));
     } catch (err) {
       throw new SessionStoreError('hazelcast', `findByIndex(${index.name})`, err);
+    }
+  }
+
+  /**
+   * The map's keys, a page at a time (a paging predicate: the members sort the keys and send one
+   * page per call, after the last key of the page before). Entries leave by their TTL, which the
+   * member keeps in whole seconds, so a session may still be listed up to a second after it expired.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const paging = hazelcast().Predicates.paging(hazelcast().Predicates.alwaysTrue(), pageSize);
+    for (;;) {
+      const keys = await this.call('listIds', () => this.map.keySetWithPredicate(paging));
+      for (const key of keys) if (!key.startsWith(PROBE_PREFIX)) yield key;
+      if (keys.length < pageSize) return;
+      paging.nextPage();
     }
   }
 

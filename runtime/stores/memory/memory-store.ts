@@ -1,6 +1,6 @@
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { isExpired } from '../../core/expiry.js';
-import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 
 export interface MemoryStoreOptions {
   /** How often expired sessions are swept (and expired events emitted), in ms; 0 turns sweeping off. */
@@ -76,6 +76,13 @@ export class MemorySessionStore implements SessionStore {
     const ids = this.indexes.get(index.name)?.get(value);
     if (!ids) return [];
     return [...ids].map((id) => structuredClone(this.sessions.get(id)!));
+  }
+
+  /** The ids of the sessions not expired at `now`, read lazily from the live map. */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    for (const record of this.sessions.values()) {
+      if (!isExpired(record.lastAccessedTime, record.maxInactiveInterval, options.now)) yield record.id;
+    }
   }
 
   onExpired(listener: StoreExpiryListener): void {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
@@ -248,6 +248,40 @@ export class RedisSessionStore implements SessionStore {
     // and a new or moved session's hash is written before its index entry.
     if (missing.length > 0) await this.unindex(key, missing);
     return records;
+  }
+
+  /**
+   * The ids of the session hashes, by SCAN over the session-hash pattern: on a standalone server,
+   * and on every master of a Cluster one after another (a Cluster's keys are spread over its
+   * masters). Redis drops an expired key itself, so expired sessions are not listed. `pageSize` is
+   * SCAN's COUNT; SCAN may return a key twice while the server resizes a table.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const count = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const glob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+    const [before, after] = this.keys.session('\u0000').split('\u0000') as [string, string];
+    const pattern = `${glob(this.clientPrefix + before)}*${glob(after)}`;
+    let nodes: Redis[];
+    try {
+      nodes = this.isCluster ? (await this.guard(this.clusterNodes()), (this.client as Cluster).nodes('master')) : [this.client as Redis];
+    } catch (err) {
+      throw this.fail('listIds', err);
+    }
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        let keys: string[];
+        try {
+          [cursor, keys] = await this.guard(node.scan(cursor, 'MATCH', pattern, 'COUNT', count));
+        } catch (err) {
+          throw this.fail('listIds', err);
+        }
+        for (const key of keys) {
+          const id = key.startsWith(this.clientPrefix) ? this.keys.sessionIdOf(key.slice(this.clientPrefix.length)) : null;
+          if (id !== null) yield id;
+        }
+      } while (cursor !== '0');
+    }
   }
 
   onExpired(listener: StoreExpiryListener): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
 import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
 import { SQL_COLUMNS as C, SQL_SAFE_NAME } from './layout.js';
@@ -120,6 +120,28 @@ export class SqlSessionStore implements SessionStore {
     );
     const result = await this.run('findByIndex', sql, [this.dialectNow.bindIndex(value, index.type), Date.now()]);
     return result.rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * The ids of the rows not expired at `now`, in `session_id` order, one keyset page per query
+   * (`session_id > last ORDER BY session_id LIMIT n`, on the unique index), so no query holds more
+   * than a page whatever the table's size.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const sql = await this.statement(
+      'listIds',
+      (q, t) =>
+        `SELECT ${q(C.sessionId)} FROM ${t} WHERE ${q(C.sessionId)} > ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?) ` +
+        `ORDER BY ${q(C.sessionId)} LIMIT ?`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = (await this.run('listIds', sql, [after, options.now, pageSize])).rows;
+      for (const row of rows) yield String(row[C.sessionId]);
+      if (rows.length < pageSize) return;
+      after = String(rows[rows.length - 1]![C.sessionId]);
+    }
   }
 
   onExpired(listener: StoreExpiryListener): void {
