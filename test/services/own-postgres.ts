@@ -1,12 +1,13 @@
 /**
  * A PostgreSQL server of the test's own (never the machine's on 5432): `initdb` in a temp dir of
  * its own, `postgres` on a free port, trust auth for `postgres` on 127.0.0.1, for tests that kill
- * its connections, pause it or restart it. The server leads a process group of its own, so a pause
- * (SIGSTOP) or a crash (SIGKILL) reaches every backend. PostgreSQL refuses to run as root: when
- * the tests run as root, it runs as the `postgres` user.
+ * its connections, pause it or restart it. A pause (SIGSTOP) or a crash (SIGKILL) goes to the
+ * postmaster and each of its children by process id (every child leads a session of its own, so a
+ * process group signal would not reach them). PostgreSQL refuses to run as root: when the tests
+ * run as root, it runs as the `postgres` user.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OwnedProcess } from './owned-process.js';
@@ -46,6 +47,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
 
 export class OwnPostgres {
   private process: OwnedProcess | undefined;
+  private paused: number[] = [];
 
   private constructor(
     readonly port: number,
@@ -86,23 +88,43 @@ export class OwnPostgres {
     return this.process.pid;
   }
 
-  /** SIGSTOP to the server's process group: every backend stops answering, connections stay open. */
+  /** SIGSTOP to the postmaster and every backend: nothing answers, connections stay open. */
   pause(): void {
-    process.kill(-this.pid, 'SIGSTOP');
+    this.paused = this.serverPids();
+    for (const pid of this.paused) sendSignal(pid, 'SIGSTOP');
   }
 
   resume(): void {
-    process.kill(-this.pid, 'SIGCONT');
+    for (const pid of this.paused.splice(0)) sendSignal(pid, 'SIGCONT');
   }
 
   /**
    * Stops the server and starts it again on the same port and data: `SIGINT` is PostgreSQL's fast
-   * shutdown; `SIGKILL` (to the whole process group) is a crash, and the next start recovers from the WAL.
+   * shutdown; `SIGKILL` (to every server process) is a crash, and the next start recovers from the WAL.
    */
   async restart(signal: 'SIGINT' | 'SIGKILL' = 'SIGINT', downMs = 0): Promise<void> {
+    if (signal === 'SIGKILL') for (const pid of this.serverPids().slice(1)) sendSignal(pid, 'SIGKILL');
     await this.process?.stop(signal);
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
     await this.launch();
+  }
+
+  /** The postmaster's pid, then its children's (from /proc). */
+  private serverPids(): number[] {
+    const postmaster = this.pid;
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [postmaster, ...children];
   }
 
   async stop(): Promise<void> {
@@ -120,8 +142,10 @@ export class OwnPostgres {
       '-c', 'full_page_writes=off',
       '-c', 'shared_buffers=16MB',
       '-c', 'max_connections=40',
+      // Dynamic shared memory in the data dir, not /dev/shm: a crash leaves nothing behind outside it.
+      '-c', 'dynamic_shared_memory_type=mmap',
     ];
-    const server = OwnedProcess.start(join(this.bin, 'postgres'), args, { group: true, ...(this.user ?? {}) });
+    const server = OwnedProcess.start(join(this.bin, 'postgres'), args, this.user ?? {});
     this.process = server;
     const deadline = Date.now() + 30_000;
     // Listening is not enough: during crash recovery the server refuses logins ("the database system is starting up").
@@ -142,5 +166,13 @@ export class OwnPostgres {
     } catch {
       return false;
     }
+  }
+}
+
+function sendSignal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
   }
 }

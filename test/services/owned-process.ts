@@ -1,8 +1,7 @@
 /**
- * A server process a test started itself and controls by process id: signals (SIGSTOP/SIGCONT
- * for a pause, SIGTERM/SIGKILL for a stop or crash) go to its process group when it leads one, so
- * a server with worker processes (PostgreSQL) pauses and dies whole. Whatever is still running
- * when the test process exits is killed.
+ * A server process a test started itself and controls by process id (SIGSTOP/SIGCONT for a pause,
+ * SIGTERM/SIGKILL for a stop or crash). Whatever is still running when the test process exits is
+ * killed.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
@@ -15,10 +14,7 @@ export class OwnedProcess {
   private readonly exited: Promise<void>;
   private output = '';
 
-  private constructor(
-    readonly child: ChildProcess,
-    private readonly group: boolean,
-  ) {
+  private constructor(readonly child: ChildProcess) {
     running.add(this);
     this.exited = new Promise((resolve) =>
       child.once('exit', () => {
@@ -33,12 +29,10 @@ export class OwnedProcess {
     child.stderr?.on('data', collect);
   }
 
-  /** Starts `command`; `group: true` makes it lead a process group of its own (signals reach its children). */
-  static start(command: string, args: string[], options: SpawnOptions & { group?: boolean } = {}): OwnedProcess {
-    const { group = false, ...spawnOptions } = options;
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions, detached: group });
+  static start(command: string, args: string[], options: SpawnOptions = {}): OwnedProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
-    return new OwnedProcess(child, group);
+    return new OwnedProcess(child);
   }
 
   get pid(): number {
@@ -57,7 +51,7 @@ export class OwnedProcess {
   signal(name: NodeJS.Signals): void {
     if (!this.alive) return;
     try {
-      process.kill(this.group ? -this.pid : this.pid, name);
+      process.kill(this.pid, name);
     } catch {
       // Already gone.
     }
