@@ -1,14 +1,16 @@
 /**
  * Expired events that survive faults, on redis-servers of the test's own: a restarted server has
  * forgotten the `notify-keyspace-events` the store set, so the store sets it again when it
- * reconnects, and its subscriber resubscribes; flags lost while connected come back at the
- * periodic check; a server that refuses CONFIG gets one warning and the store still works.
+ * reconnects, and its subscriber resubscribes; on a cluster, a restarted master is found again
+ * and gets the same; flags lost while connected come back at the periodic check; a server that
+ * refuses CONFIG gets one warning and the store still works.
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from '@sessiongen/runtime/redis';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { OwnRedis } from '../services/own-redis.js';
+import { OwnRedisCluster } from '../services/own-redis-cluster.js';
 
 const SESSIONS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -127,4 +129,56 @@ describe('Redis expired events across faults (redis-servers of the test\'s own)'
     await repository.save(session);
     expect((await repository.findById(session.id))!.get('tenantId')).toBe('still-works');
   }, 20_000);
+});
+
+describe('Redis Cluster expired events across a master\'s restart (a cluster of the test\'s own)', () => {
+  let cluster: OwnRedisCluster | undefined;
+  let client: RedisClient | undefined;
+  let store: RedisSessionStore | undefined;
+  const admins: Redis[] = [];
+
+  afterEach(async () => {
+    await store?.close();
+    client?.disconnect();
+    for (const admin of admins.splice(0)) admin.disconnect();
+    await cluster?.stop();
+  });
+
+  it('a restarted master gets its flags and subscriber back, and every expired event arrives', async () => {
+    cluster = await OwnRedisCluster.start();
+    client = createRedisSessionClient({ clusterNodes: cluster.clusterNodes });
+    // No periodic check: losing the node and finding it again must be enough.
+    store = await RedisSessionStore.open(appSessionDescriptor, client, { notificationCheckMs: false });
+    const repository = new AppSessionRepository(store, { maxInactiveInterval: 1 });
+    const expired = new Set<string>();
+    repository.on('expired', (event) => expired.add(event.sessionId));
+    for (const node of cluster.nodes) {
+      const admin = new Redis(node.url, { maxRetriesPerRequest: 1 });
+      admin.on('error', () => undefined);
+      admins.push(admin);
+    }
+    const count = 15;
+    const before = await sessions(repository, count);
+    const beforeCount = await expiredOf(expired, before, 5_000);
+
+    const victim = cluster.nodes[0]!;
+    await victim.restart('SIGKILL', 200);
+    await cluster.waitUntilOk(10_000);
+    const victimAdmin = admins[0]!;
+    await until('the store\'s subscriber is back on the restarted master', async () => {
+      try {
+        return /\bsub=1\b/.test((await victimAdmin.client('LIST')) as string);
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    const after = await sessions(repository, count);
+    expect(await victimAdmin.dbsize(), 'some sessions live on the restarted master').toBeGreaterThan(0);
+    const afterCount = await expiredOf(expired, after, 5_000);
+    console.log(`redis cluster, a master restarted (SIGKILL): ${beforeCount} of ${count} expired events before, ${afterCount} of ${count} after`);
+    expect(beforeCount).toBe(count);
+    expect(afterCount).toBe(count);
+    expect((await victimAdmin.info('commandstats')) as string).toMatch(/cmdstat_config\|set:calls=[1-9]/);
+    expect(store.notifications).toBe('on');
+  }, 60_000);
 });

@@ -123,6 +123,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly nodeChecks = new Map<Redis, Promise<void>>();
   private refusalReported = false;
   private notificationTimer: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly readyListeners = new WeakMap<Redis, () => void>();
   private readonly commandTimeoutMs: number | false;
   private readonly notificationCheckMs: number | false;
@@ -304,6 +305,7 @@ export class RedisSessionStore implements SessionStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.notificationTimer);
+    clearTimeout(this.refreshTimer);
     const subscribers = [...this.subscribers.values()];
     this.subscribers.clear();
     if (this.isCluster) {
@@ -574,9 +576,16 @@ export class RedisSessionStore implements SessionStore {
     return check;
   }
 
-  /** The periodic check: every node's flags, and a live subscriber for each. */
+  /**
+   * The periodic check: every node's flags, and a live subscriber for each. On a cluster, the
+   * topology is read first, so a node that joined or came back is found even without traffic.
+   */
   private async checkNotifications(): Promise<void> {
     if (this.closed) return;
+    if (this.isCluster) {
+      const cluster = this.client as Cluster;
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    }
     const nodes = this.isCluster ? (this.client as Cluster).nodes('all') : [this.client as Redis];
     await Promise.all(nodes.map((node) => this.checkNode(node)));
   }
@@ -652,6 +661,15 @@ export class RedisSessionStore implements SessionStore {
     if (subscriber) {
       this.subscribers.delete(address);
       subscriber.disconnect();
+    }
+    // ioredis connects to a lost node again only when traffic or a refresh finds it: look for it
+    // in a second, so a restarted node's expired events come back even on an idle cluster.
+    if (!this.closed && this.refreshTimer === undefined) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        if (!this.closed) (this.client as Cluster).refreshSlotsCache();
+      }, 1_000);
+      this.refreshTimer.unref();
     }
   };
 
