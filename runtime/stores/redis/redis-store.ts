@@ -685,6 +685,8 @@ export class RedisSessionStore implements SessionStore {
       enableOfflineQueue: true,
       autoResubscribe: true,
       retryStrategy: SUBSCRIBER_RETRY,
+      // The resubscribe after a reconnect must not time out and leave a connection that hears nothing.
+      commandTimeout: undefined,
     });
     this.subscribers.set(address, subscriber);
     subscriber.on('error', () => undefined);
