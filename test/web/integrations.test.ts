@@ -107,6 +107,13 @@ for (const kind of STORE_KINDS) {
         expect(opened.store.invalidIds).toEqual([]);
       });
 
+      it('twenty SESSION cookies cost at most 3 store lookups', async () => {
+        const cookie = Array.from({ length: 20 }, () => `SESSION=${uuidSessionIdGenerator.generate()}`).join('; ');
+        const response = await call('/session', { headers: { cookie } });
+        expect(await response.json()).toEqual({ id: null });
+        expect(opened.store.calls.filter((c) => c.op === 'load')).toHaveLength(3);
+      });
+
       it('store down while saving: 503 JSON instead of the response, reported', async () => {
         opened.store.down = true;
         const before = server.logged.length;
