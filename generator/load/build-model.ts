@@ -21,6 +21,8 @@ interface Settings {
   name: string;
   namespace: string;
   maxInactiveInterval?: number;
+  maxSessionBytes?: number;
+  maxPatternAttributes?: Record<string, number>;
   principal?: string;
   indexes?: string[];
   stores?: {
@@ -67,9 +69,24 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
     }
     const model: PatternAttributeModel = { pattern, prefix, schema };
     if (typeof schema.description === 'string') model.description = schema.description;
+    const maxAttributes = settings.maxPatternAttributes?.[pattern];
+    if (maxAttributes !== undefined && Object.prototype.hasOwnProperty.call(settings.maxPatternAttributes, pattern)) {
+      model.maxAttributes = maxAttributes;
+    }
     return model;
   });
   checkPrefixesDistinct(patternAttributes, file, issues);
+  for (const pattern of Object.keys(settings.maxPatternAttributes ?? {})) {
+    if (!patternAttributes.some((family) => family.pattern === pattern)) {
+      const known = patternAttributes.map((family) => family.pattern);
+      issues.push({
+        file,
+        pointer: pointerJoin('/x-sessiongen/maxPatternAttributes', pattern),
+        expected: `a pattern declared under /patternProperties (${known.join(', ') || 'none declared'})`,
+        found: show(pattern),
+      });
+    }
+  }
 
   const indexes = (settings.indexes ?? []).map((name, i) =>
     buildIndex(root, properties, name, pointerJoin('/x-sessiongen/indexes', i), file, issues),
@@ -123,6 +140,7 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
   };
   if (typeof root.description === 'string') model.description = root.description;
   if (principalIndex !== undefined) model.principalIndex = principalIndex;
+  if (settings.maxSessionBytes !== undefined) model.maxSessionBytes = settings.maxSessionBytes;
   return model;
 }
 

@@ -24,6 +24,8 @@ export interface PatternAttributeModel {
   prefix: string;
   schema: JsonSchema;
   description?: string;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`). */
+  maxAttributes?: number;
 }
 
 export interface IndexModel {
@@ -64,6 +66,8 @@ export interface SessionModel {
   maxInactiveInterval: number;
   attributes: AttributeModel[];
   patternAttributes: PatternAttributeModel[];
+  /** `x-sessiongen.maxSessionBytes` when the schema sets it (the runtime's default applies otherwise). */
+  maxSessionBytes?: number;
   indexes: IndexModel[];
   principalIndex?: string;
   defs: DefModel[];

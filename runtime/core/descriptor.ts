@@ -30,6 +30,8 @@ export interface PatternAttributeDescriptor {
   readonly prefix: string;
   readonly pattern: RegExp;
   readonly validate: AttributeValidator;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`); absent = no count limit. */
+  readonly maxAttributes?: number;
 }
 
 export type IndexValueType = 'string' | 'integer' | 'number' | 'boolean';
@@ -68,6 +70,11 @@ export interface SessionDescriptor {
   readonly maxInactiveInterval: number;
   readonly attributes: Readonly<Record<string, AttributeDescriptor>>;
   readonly patternAttributes: ReadonlyArray<PatternAttributeDescriptor>;
+  /**
+   * The most bytes a session's attributes may take as one JSON object (names and values, UTF-8):
+   * `x-sessiongen.maxSessionBytes`. Absent = {@link DEFAULT_MAX_SESSION_BYTES}.
+   */
+  readonly maxSessionBytes?: number;
   readonly indexes: ReadonlyArray<IndexDescriptor>;
   /** The index that holds the principal name, if the schema declares one. */
   readonly principalIndex?: string;
@@ -75,6 +82,9 @@ export interface SessionDescriptor {
   readonly redis: RedisNames;
   readonly hazelcast: HazelcastNames;
 }
+
+/** The session size limit when the schema sets none: 64 KiB of attributes. */
+export const DEFAULT_MAX_SESSION_BYTES = 65_536;
 
 /** Finds the descriptor of an attribute name: a declared one or a pattern family. */
 export function lookupAttribute(
