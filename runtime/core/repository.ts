@@ -98,23 +98,20 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
    */
   private sessionOf(record: SessionRecord): Session<A, D> {
-    let hidden: string[] | undefined;
+    let attributes: Record<string, unknown> | undefined;
+    const invalid: string[] = [];
     for (const [name, value] of Object.entries(record.attributes)) {
       const rejected = rejectionOf(this.descriptor, name, value);
       if (!rejected) continue;
-      (hidden ??= []).push(name);
-      if (this.isKnown(name)) {
-        this.events.emit('invalid-attribute', record.id, { attribute: name, reason: `${rejected.path || '/'}: ${rejected.reason}` });
-      }
+      attributes ??= { ...record.attributes };
+      delete attributes[name];
+      if (lookupAttribute(this.descriptor, name) === undefined) continue;
+      invalid.push(name);
+      this.events.emit('invalid-attribute', record.id, { attribute: name, reason: `${rejected.path || '/'}: ${rejected.reason}` });
     }
-    if (!hidden) return new Session<A, D>(this.context, record, false);
-    const attributes = { ...record.attributes };
-    for (const name of hidden) delete attributes[name];
-    return new Session<A, D>(this.context, { ...record, attributes }, false, hidden);
-  }
-
-  private isKnown(name: string): boolean {
-    return lookupAttribute(this.descriptor, name) !== undefined;
+    if (!attributes) return new Session<A, D>(this.context, record, false);
+    // Only names the schema knows can be set or removed; an unknown one is never touched.
+    return new Session<A, D>(this.context, { ...record, attributes }, false, invalid);
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

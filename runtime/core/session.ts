@@ -45,6 +45,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   private readonly hidden: Set<string>;
   /** Size accounting for the limits, made on the first `set`: see {@link Session.set}. */
   private usage: Usage | undefined;
+  private _lastRejection: InvalidAttributeError | undefined;
 
   /**
    * @internal use `repository.createSession()` or `findById`. `record.attributes` holds only what
@@ -120,6 +121,24 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
    */
   set<K extends AttributeName<A>>(name: K, value: Exclude<A[K], undefined> | undefined): this {
     if (value === undefined) return this.remove(name);
+    try {
+      this.setChecked(name, value);
+    } catch (err) {
+      if (err instanceof InvalidAttributeError) this._lastRejection = err;
+      throw err;
+    }
+    return this;
+  }
+
+  /**
+   * The last error `set` threw on this session, if any: the web integrations answer it (400 or
+   * 413 with `{ error, path }`) when the framework caught it and made it a 500.
+   */
+  get lastRejection(): InvalidAttributeError | undefined {
+    return this._lastRejection;
+  }
+
+  private setChecked(name: string, value: unknown): void {
     const descriptor = this.context.descriptor;
     const checked = checkAttribute(descriptor, name, value);
     const usage = (this.usage ??= measure(descriptor, this.attributes));
@@ -143,7 +162,6 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     this.hidden.delete(name);
     this.attributes.set(name, checked.copy);
     this.changes.set(name, { value: checked.copy });
-    return this;
   }
 
   /** Removes an attribute; also one the store holds but the session hid (an invalid stored value). */
@@ -295,7 +313,8 @@ function entryBytes(name: string, json: string): number {
 
 /** Measures the attributes once (one JSON text per attribute); later sets and removes adjust it. */
 function measure(descriptor: SessionDescriptor, attributes: ReadonlyMap<string, unknown>): Usage {
-  const usage: Usage = { bytes: new Map(), total: 2, families: new Map() };
+  // `{`, then each `"name":value,` (the last comma is the closing `}`).
+  const usage: Usage = { bytes: new Map(), total: 1, families: new Map() };
   for (const [name, value] of attributes) {
     const entry = entryBytes(name, JSON.stringify(value));
     usage.bytes.set(name, entry);

@@ -1,4 +1,4 @@
-import { MemorySessionStore } from '@sessiongen/runtime';
+import { MemorySessionStore, type SessionRecord } from '@sessiongen/runtime';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { describeConformance } from './suite.js';
 
@@ -8,6 +8,9 @@ describeConformance('memory', async () => {
     store,
     expiredEvents: true,
     expireNow: async () => void store.sweep(),
+    plantRaw: async (id, name, json) => {
+      (store as unknown as { sessions: Map<string, SessionRecord> }).sessions.get(id)!.attributes[name] = JSON.parse(json);
+    },
     close: () => store.close(),
   };
 });
