@@ -1,9 +1,9 @@
-import { lookupAttribute, type IndexValue, type SessionDescriptor } from './descriptor.js';
+import type { IndexValue, SessionDescriptor } from './descriptor.js';
 import { systemClock, type Clock } from './clock.js';
 import { SessionEvents, type SessionEventListener, type SessionEventType } from './events.js';
 import { checkMaxInactiveInterval, isExpired } from './expiry.js';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from './ids.js';
-import { rejectionOf, Session, type SessionContext } from './session.js';
+import { screenAttributes, Session, type SessionContext } from './session.js';
 import type { SessionRecord, SessionStore } from './store.js';
 
 export interface RepositoryOptions {
@@ -98,20 +98,11 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
    */
   private sessionOf(record: SessionRecord): Session<A, D> {
-    let attributes: Record<string, unknown> | undefined;
-    const invalid: string[] = [];
-    for (const [name, value] of Object.entries(record.attributes)) {
-      const rejected = rejectionOf(this.descriptor, name, value);
-      if (!rejected) continue;
-      attributes ??= { ...record.attributes };
-      delete attributes[name];
-      if (lookupAttribute(this.descriptor, name) === undefined) continue;
-      invalid.push(name);
-      this.events.emit('invalid-attribute', record.id, { attribute: name, reason: `${rejected.path || '/'}: ${rejected.reason}` });
-    }
-    if (!attributes) return new Session<A, D>(this.context, record, false);
-    // Only names the schema knows can be set or removed; an unknown one is never touched.
-    return new Session<A, D>(this.context, { ...record, attributes }, false, invalid);
+    const screened = screenAttributes(this.descriptor, record.attributes, (attribute, reason) =>
+      this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+    );
+    if (screened.attributes === record.attributes) return new Session<A, D>(this.context, record, false);
+    return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid);
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

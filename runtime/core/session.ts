@@ -294,6 +294,58 @@ export function rejectionOf(
   return findUnstorable(value);
 }
 
+/**
+ * Splits stored attributes into what a session may expose and what it hides: a value `rejectionOf`
+ * refuses (reported through `report`, and listed in `invalid` so the app can still set or remove
+ * it) and a name the schema does not know (hidden silently, never touched). Returns the same
+ * object when nothing is hidden.
+ */
+export function screenAttributes(
+  descriptor: SessionDescriptor,
+  stored: Record<string, unknown>,
+  report?: (attribute: string, reason: string) => void,
+): { attributes: Record<string, unknown>; invalid: string[] } {
+  let attributes = stored;
+  const invalid: string[] = [];
+  for (const [name, value] of Object.entries(stored)) {
+    const rejected = rejectionOf(descriptor, name, value);
+    if (!rejected) continue;
+    if (attributes === stored) attributes = { ...stored };
+    delete attributes[name];
+    if (lookupAttribute(descriptor, name) === undefined) continue;
+    invalid.push(name);
+    report?.(name, `${rejected.path || '/'}: ${rejected.reason}`);
+  }
+  return { attributes, invalid };
+}
+
+/**
+ * For code that writes whole sessions (the express-session adapter): throws
+ * {@link SessionLimitError} when `next` is over a limit and larger there than `previous`, the
+ * same rule `Session.set` applies one attribute at a time.
+ */
+export function checkSessionLimits(
+  descriptor: SessionDescriptor,
+  next: Record<string, unknown>,
+  previous: Record<string, unknown> | null,
+): void {
+  const after = measure(descriptor, new Map(Object.entries(next)));
+  const before = measure(descriptor, new Map(Object.entries(previous ?? {})));
+  const grown = [...after.bytes].filter(([name, bytes]) => bytes > (before.bytes.get(name) ?? 0));
+  for (const [family, count] of after.families) {
+    const was = before.families.get(family) ?? 0;
+    if (family.maxAttributes !== undefined && count > family.maxAttributes && count > was) {
+      const name = [...after.bytes.keys()].find((candidate) => family.pattern.test(candidate) && !before.bytes.has(candidate))!;
+      throw new SessionLimitError(name, '/' + escapePointer(name), 'maxAttributes', family.maxAttributes, count);
+    }
+  }
+  const max = descriptor.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+  if (after.total > max && after.total > before.total) {
+    const [name] = grown.sort((a, b) => b[1] - a[1])[0] ?? [''];
+    throw new SessionLimitError(name, name ? '/' + escapePointer(name) : '', 'maxSessionBytes', max, after.total);
+  }
+}
+
 /** A copy the caller cannot change behind the session's back; primitives are their own copy. */
 function copyOf<T>(value: T): T {
   return typeof value === 'object' && value !== null ? structuredClone(value) : value;

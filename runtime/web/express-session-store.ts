@@ -1,8 +1,9 @@
 import type { IndexValue, SessionDescriptor } from '../core/descriptor.js';
 import { SessionStoreError } from '../core/errors.js';
-import { expiresAt, isExpired } from '../core/expiry.js';
+import type { InvalidAttributeDetail } from '../core/events.js';
+import { checkMaxInactiveInterval, expiresAt, isExpired } from '../core/expiry.js';
 import { uuidSessionIdGenerator } from '../core/ids.js';
-import { validateAttribute } from '../core/session.js';
+import { checkSessionLimits, screenAttributes, validateAttribute } from '../core/session.js';
 import type { SessionRecord, SessionStore, SessionWrite } from '../core/store.js';
 
 /**
@@ -23,9 +24,13 @@ import type { SessionRecord, SessionStore, SessionWrite } from '../core/store.js
  * Mapping:
  * - The session's top-level properties other than `cookie` are sessiongen attributes, checked
  *   against the schema: a value the schema rejects fails the save (`InvalidAttributeError` to
- *   express-session, hence to the app's error handler), and nothing is written.
+ *   express-session, hence to the app's error handler), and nothing is written. So does a save
+ *   that would grow the session past the schema's limits (`SessionLimitError`). A stored value
+ *   the schema rejects is not loaded (an `invalid-attribute` event) and stays in the store, as
+ *   does a name the schema does not know, until the app sets that property.
  * - The cookie's `originalMaxAge` is the session's `maxInactiveInterval` (rounded up to whole
- *   seconds); without one, the repository's default timeout applies. A loaded session's
+ *   seconds, at most 10 years: a RangeError past that); without one, the repository's default
+ *   timeout applies. A loaded session's
  *   `cookie.expires` is `lastAccessedTime + timeout`; the other cookie attributes come from the
  *   adapter's `cookie` option (give it what you give express-session), not from the store.
  * - Saves are deltas against what the same request loaded, so two requests changing different
@@ -74,7 +79,7 @@ export interface ExpressSessionStoreSource {
   readonly clock?: () => number;
   readonly defaultMaxInactiveInterval?: number;
   /** A `SessionRepository`'s events: `created` and `deleted` are emitted for saves and destroys. */
-  readonly events?: { emit(type: 'created' | 'deleted', sessionId: string): void };
+  readonly events?: { emit(type: 'created' | 'deleted' | 'invalid-attribute', sessionId: string, detail?: InvalidAttributeDetail): void };
 }
 
 export interface ExpressSessionStoreOptions {
@@ -115,7 +120,7 @@ export class SessionStoreAdapter {
     this.store = source.store;
     this.descriptor = source.descriptor;
     this.clock = source.clock ?? Date.now;
-    this.defaultTimeout = source.defaultMaxInactiveInterval ?? source.descriptor.maxInactiveInterval;
+    this.defaultTimeout = checkMaxInactiveInterval(source.defaultMaxInactiveInterval ?? source.descriptor.maxInactiveInterval);
     this.events = source.events;
     this.isValidId = options.isValidId ?? defaultIsValidId;
     this.cookie = options.cookie ?? { path: '/', httpOnly: true, secure: false };
@@ -144,9 +149,10 @@ export class SessionStoreAdapter {
         creationTime = original.creationTime;
       } else {
         const record = await this.loadLive(sid);
-        previous = record ? record.attributes : null;
+        previous = record ? screenAttributes(this.descriptor, record.attributes).attributes : null;
         if (record) creationTime = record.creationTime;
       }
+      checkSessionLimits(this.descriptor, attributes, previous);
       const write = this.buildWrite(sid, previous, attributes, creationTime, now, timeout);
       const outcome = await this.call('save', () => this.store.write(write));
       if (outcome === 'written') {
@@ -249,7 +255,10 @@ export class SessionStoreAdapter {
       originalMaxAge: timeout < 0 ? null : timeout * 1000,
       expires: timeout < 0 ? null : new Date(record.lastAccessedTime + timeout * 1000).toISOString(),
     };
-    const data: ExpressSessionData = { cookie, ...structuredClone(record.attributes) };
+    const visible = screenAttributes(this.descriptor, record.attributes, (attribute, reason) =>
+      this.events?.emit('invalid-attribute', record.id, { attribute, reason }),
+    ).attributes;
+    const data: ExpressSessionData = { cookie, ...structuredClone(visible) };
     Object.defineProperty(data, ORIGINAL_CREATION, { value: record.creationTime, enumerable: false });
     return data;
   }
@@ -269,7 +278,7 @@ export class SessionStoreAdapter {
 
   private timeoutOf(session: ExpressSessionData): number {
     const maxAge = session.cookie?.originalMaxAge;
-    if (typeof maxAge === 'number' && Number.isFinite(maxAge)) return Math.max(0, Math.ceil(maxAge / 1000));
+    if (typeof maxAge === 'number' && Number.isFinite(maxAge)) return checkMaxInactiveInterval(Math.max(0, Math.ceil(maxAge / 1000)), 'the cookie maxAge / 1000');
     return this.defaultTimeout;
   }
 
