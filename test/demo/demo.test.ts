@@ -225,3 +225,13 @@ describe('demo with SESSION_RESOLVER=header (X-Auth-Token, for REST clients)', (
     expect((await (await fetch(`${base}/api/session`, { headers: { 'x-auth-token': token } })).json()).id).toBeNull();
   });
 });
+
+describe('demo start-up', () => {
+  it('refuses a SESSION_TIMEOUT_S past what every store holds (10 years), before serving anything', async () => {
+    for (const timeout of [String(2 ** 31), '315360001']) {
+      await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: timeout, PORT: '0' })).rejects.toThrow(RangeError);
+    }
+    const demo = await startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: '315360000', PORT: '0' });
+    await demo.close();
+  });
+});
