@@ -136,10 +136,13 @@ function parseJsonBody(body: unknown): unknown {
   }
 }
 
-/** Bad input becomes a 4xx with `{ error, path }`; store failures go on to the session error handler. */
+/**
+ * Bad input becomes a 4xx with `{ error, path }` (400 for a value the schema or a store rejects,
+ * 413 when the session would grow past its limits); store failures go on to the session error handler.
+ */
 function demoErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (err instanceof InvalidAttributeError) {
-    res.status(400).json({ error: err.message, path: err.path });
+    res.status(err.status).json({ error: err.message, path: err.path });
     return;
   }
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;

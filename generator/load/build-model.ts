@@ -23,6 +23,8 @@ interface Settings {
   name: string;
   namespace: string;
   maxInactiveInterval?: number;
+  maxSessionBytes?: number;
+  maxPatternAttributes?: Record<string, number>;
   principal?: string;
   indexes?: string[];
   stores?: {
@@ -69,11 +71,26 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
     }
     const model: PatternAttributeModel = { pattern, prefix, schema };
     if (typeof schema.description === 'string') model.description = schema.description;
+    const maxAttributes = settings.maxPatternAttributes?.[pattern];
+    if (maxAttributes !== undefined && Object.prototype.hasOwnProperty.call(settings.maxPatternAttributes, pattern)) {
+      model.maxAttributes = maxAttributes;
+    }
     return model;
   });
   checkPrefixesDistinct(patternAttributes, file, issues);
   const openAttributes = buildOpenAttributes(root.additionalProperties, file, issues);
   checkValidatorNamesDistinct(attributes, patternAttributes, openAttributes, file, issues);
+  for (const pattern of Object.keys(settings.maxPatternAttributes ?? {})) {
+    if (!patternAttributes.some((family) => family.pattern === pattern)) {
+      const known = patternAttributes.map((family) => family.pattern);
+      issues.push({
+        file,
+        pointer: pointerJoin('/x-sessiongen/maxPatternAttributes', pattern),
+        expected: `a pattern declared under /patternProperties (${known.join(', ') || 'none declared'})`,
+        found: show(pattern),
+      });
+    }
+  }
 
   const indexes = (settings.indexes ?? []).map((name, i) =>
     buildIndex(root, properties, name, pointerJoin('/x-sessiongen/indexes', i), file, issues),
@@ -128,6 +145,7 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
   if (typeof root.description === 'string') model.description = root.description;
   if (principalIndex !== undefined) model.principalIndex = principalIndex;
   if (openAttributes) model.openAttributes = openAttributes;
+  if (settings.maxSessionBytes !== undefined) model.maxSessionBytes = settings.maxSessionBytes;
   return model;
 }
 

@@ -27,6 +27,8 @@ export interface PatternAttributeModel {
   prefix: string;
   schema: JsonSchema;
   description?: string;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`). */
+  maxAttributes?: number;
 }
 
 /** Open attributes: `additionalProperties` as a schema (`true` is `{}`), for every undeclared name. */
@@ -75,6 +77,8 @@ export interface SessionModel {
   patternAttributes: PatternAttributeModel[];
   /** Absent when `additionalProperties` is `false`: undeclared names are rejected. */
   openAttributes?: OpenAttributesModel;
+  /** `x-sessiongen.maxSessionBytes` when the schema sets it (the runtime's default applies otherwise). */
+  maxSessionBytes?: number;
   indexes: IndexModel[];
   principalIndex?: string;
   defs: DefModel[];

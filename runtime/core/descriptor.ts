@@ -30,6 +30,8 @@ export interface PatternAttributeDescriptor {
   readonly prefix: string;
   readonly pattern: RegExp;
   readonly validate: AttributeValidator;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`); absent = no count limit. */
+  readonly maxAttributes?: number;
 }
 
 /**
@@ -79,6 +81,11 @@ export interface SessionDescriptor {
   readonly patternAttributes: ReadonlyArray<PatternAttributeDescriptor>;
   /** Present when the schema leaves attributes open; absent means an undeclared name is rejected. */
   readonly openAttributes?: OpenAttributesDescriptor;
+  /**
+   * The most bytes a session's attributes may take as one JSON object (names and values, UTF-8):
+   * `x-sessiongen.maxSessionBytes`. Absent = {@link DEFAULT_MAX_SESSION_BYTES}.
+   */
+  readonly maxSessionBytes?: number;
   readonly indexes: ReadonlyArray<IndexDescriptor>;
   /** The index that holds the principal name, if the schema declares one. */
   readonly principalIndex?: string;
@@ -86,6 +93,9 @@ export interface SessionDescriptor {
   readonly redis: RedisNames;
   readonly hazelcast: HazelcastNames;
 }
+
+/** The session size limit when the schema sets none: 64 KiB of attributes. */
+export const DEFAULT_MAX_SESSION_BYTES = 65_536;
 
 /**
  * Finds the descriptor of an attribute name: a declared one, the pattern family whose prefix the

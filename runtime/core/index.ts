@@ -14,6 +14,7 @@ export * from './expiry.js';
 export * from './events.js';
 export * from './store.js';
 export * from './session.js';
+export * from './storable.js';
 export * from './repository.js';
 export * from './json-helpers.js';
 export * from './session-types.js';

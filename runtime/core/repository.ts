@@ -1,13 +1,13 @@
 import type { IndexValue, SessionDescriptor } from './descriptor.js';
 import { systemClock, type Clock } from './clock.js';
 import { SessionEvents, type SessionEventListener, type SessionEventType } from './events.js';
-import { isExpired } from './expiry.js';
+import { checkMaxInactiveInterval, isExpired } from './expiry.js';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from './ids.js';
-import { Session, type SessionContext } from './session.js';
+import { screenAttributes, Session, type SessionContext } from './session.js';
 import type { SessionRecord, SessionStore } from './store.js';
 
 export interface RepositoryOptions {
-  /** Overrides the schema's default timeout for new sessions (seconds; negative = never). */
+  /** Overrides the schema's default timeout for new sessions (seconds, -1 = never, at most 315 360 000). */
   maxInactiveInterval?: number;
   ids?: SessionIdGenerator;
   clock?: Clock;
@@ -34,10 +34,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     this.store = store;
     this.ids = options.ids ?? uuidSessionIdGenerator;
     this.clock = options.clock ?? systemClock;
-    this.defaultMaxInactiveInterval = options.maxInactiveInterval ?? descriptor.maxInactiveInterval;
-    if (!Number.isInteger(this.defaultMaxInactiveInterval)) {
-      throw new RangeError(`maxInactiveInterval must be whole seconds, got ${this.defaultMaxInactiveInterval}`);
-    }
+    this.defaultMaxInactiveInterval = checkMaxInactiveInterval(options.maxInactiveInterval ?? descriptor.maxInactiveInterval);
     this.context = { descriptor, ids: this.ids };
     store.onExpired?.((id) => this.events.emit('expired', id));
   }
@@ -75,7 +72,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     if (!this.ids.isValid(id)) return null;
     const record = await this.store.load(id);
     if (!record || isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
-    return new Session<A, D>(this.context, record, false);
+    return this.sessionOf(record);
   }
 
   /** Deletes the session whatever its timeout (never-expiring ones too). A no-op when absent. */
@@ -94,7 +91,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     for (const record of await this.store.findByIndex(index, value)) {
       if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, now)) continue;
       if (record.attributes[index.attribute] !== value) continue;
-      found.set(record.id, new Session<A, D>(this.context, record, false));
+      found.set(record.id, this.sessionOf(record));
     }
     return found;
   }
@@ -119,6 +116,19 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     Object.defineProperty(view, 'ids', { value: ids, enumerable: true });
     Object.defineProperty(view, 'context', { value: { descriptor: this.descriptor, ids } satisfies SessionContext });
     return view;
+  }
+
+  /**
+   * A loaded session, exposing only what the schema accepts. A stored value the schema (or some
+   * store) rejects is hidden and reported as an `invalid-attribute` event; a name the schema does
+   * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
+   */
+  private sessionOf(record: SessionRecord): Session<A, D> {
+    const screened = screenAttributes(this.descriptor, record.attributes, (attribute, reason) =>
+      this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+    );
+    if (screened.attributes === record.attributes) return new Session<A, D>(this.context, record, false);
+    return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid);
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

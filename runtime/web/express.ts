@@ -4,6 +4,8 @@ import type { RegisteredSession } from '../core/session-types.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
+import { InvalidAttributeError } from '../core/errors.js';
+import { rejectionBody } from './rejection.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -87,10 +89,19 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
 /**
  * Express error middleware that answers a failed session store call
  * ({@link SessionStoreUnavailableError}, e.g. a load during `req.session.get()`) with its status
- * and a JSON body; other errors go on to the next error handler.
+ * and a JSON body, and an attribute `session.set` rejected with 400 (`InvalidAttributeError`) or
+ * 413 (`SessionLimitError`) and `{ error, path }`; other errors go on to the next error handler.
  */
 export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   return function sessiongenErrorHandler(err, _req, res, next) {
+    if (err instanceof InvalidAttributeError && !res.headersSent) {
+      const body = rejectionBody(err);
+      res.statusCode = err.status;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
+      return;
+    }
     if (!(err instanceof SessionStoreUnavailableError) || res.headersSent) return next(err);
     sendJsonError(res, err.status, (body, done) => res.end(body, done));
   };

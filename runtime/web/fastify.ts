@@ -5,6 +5,8 @@ import type { RegisteredSession } from '../core/session-types.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
+import { InvalidAttributeError } from '../core/errors.js';
+import { rejectionBody } from './rejection.js';
 
 /**
  * Generated code (or the app) may register a session type for Fastify apps alone. When nothing is
@@ -42,6 +44,7 @@ export interface FastifySessionOptions<S extends AnySession = RegisteredFastifyS
 }
 
 const FAILED = Symbol('sessiongen.fastify.commitFailed');
+const REJECTED = Symbol('sessiongen.fastify.rejectedAttribute');
 
 
 /**
@@ -55,6 +58,8 @@ const FAILED = Symbol('sessiongen.fastify.commitFailed');
  * - A failed save replaces the reply with `storeErrorStatus` (503) and a JSON body. A failed load
  *   inside a route throws `SessionStoreUnavailableError`, whose `statusCode` (503) Fastify's error
  *   handler honours.
+ * - An attribute `session.set` rejected, thrown out of a route, answers 400
+ *   (`InvalidAttributeError`) or 413 (`SessionLimitError`) with `{ error, path }`.
  *
  * ```ts
  * await app.register(fastifySession, { repository });
@@ -77,7 +82,17 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
     request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus }) as never;
   });
 
-  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true }, reply: FastifyReply, payload: unknown) => {
+  instance.addHook('onError', async (request: FastifyRequest & { [REJECTED]?: InvalidAttributeError }, _reply, error) => {
+    if (error instanceof InvalidAttributeError) request[REJECTED] = error;
+  });
+
+  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true; [REJECTED]?: InvalidAttributeError }, reply: FastifyReply, payload: unknown) => {
+    const rejected = request[REJECTED];
+    if (rejected && reply.statusCode === rejected.status) {
+      // Fastify's error reply has no `path`: answer as every integration does.
+      reply.header('content-type', 'application/json; charset=utf-8');
+      payload = rejectionBody(rejected);
+    }
     const session = request.session as RequestSession<AnySession> | null;
     if (!session || request[FAILED]) return payload;
     if (!session.touched) {

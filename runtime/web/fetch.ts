@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
+import { InvalidAttributeError } from '../core/errors.js';
+import { recordedRejection, rejectionBody } from './rejection.js';
 
 export interface FetchSessionOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
@@ -37,6 +39,9 @@ export type SessionFetchHandler<S extends AnySession, Rest extends unknown[]> = 
  * - A store failure, while the handler loads the session or while saving it, answers
  *   `storeErrorStatus` (503) with a JSON body instead of a response without its session. That
  *   holds when the framework caught the failure and answered 500 itself (Hono's default).
+ * - An attribute `session.set` rejected answers 400 (`InvalidAttributeError`) or 413
+ *   (`SessionLimitError`) with `{ error, path }`, whether the handler threw it or the framework
+ *   caught it and answered 500 (Hono's default); the session is still saved.
  * - If the handler throws anything else, the session is still saved (as Spring's filter does in
  *   `finally`) and the error rethrown.
  *
@@ -69,8 +74,16 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
         session.commit().catch(() => undefined);
         return sessionErrorResponse(error.status);
       }
-      if (session.touched) await session.commit().catch(() => undefined);
-      throw error;
+      if (!(error instanceof InvalidAttributeError)) {
+        if (session.touched) await session.commit().catch(() => undefined);
+        throw error;
+      }
+      response = rejectionResponse(error);
+    }
+    const rejected = response.status === 500 ? recordedRejection(session.peek()) : undefined;
+    if (rejected) {
+      await response.body?.cancel().catch(() => undefined);
+      response = rejectionResponse(rejected);
     }
     const failure = session.storeFailure;
     if (failure && response.status === 500) {
@@ -140,6 +153,14 @@ export async function commitToResponse(
 function appendHeader(headers: Headers, header: HeaderMutation): void {
   if (header.name.toLowerCase() === 'set-cookie') headers.append('Set-Cookie', header.value);
   else headers.set(header.name, header.value);
+}
+
+/** The response to an attribute the session rejected: 400 or 413 with `{ error, path }`. */
+export function rejectionResponse(error: InvalidAttributeError): Response {
+  return new Response(rejectionBody(error), {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 /** The JSON response for a failed store call. */

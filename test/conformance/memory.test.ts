@@ -1,4 +1,4 @@
-import { MemorySessionStore } from '@sessiongen/runtime';
+import { MemorySessionStore, type SessionRecord } from '@sessiongen/runtime';
 import { openAppSessionDescriptor } from './open-descriptor.js';
 import { describeConformance } from './suite.js';
 
@@ -9,6 +9,9 @@ describeConformance('memory', async () => {
     expiredEvents: true,
     descriptor: openAppSessionDescriptor,
     expireNow: async () => void store.sweep(),
+    plantRaw: async (id, name, json) => {
+      (store as unknown as { sessions: Map<string, SessionRecord> }).sessions.get(id)!.attributes[name] = JSON.parse(json);
+    },
     close: () => store.close(),
   };
 });

@@ -18,6 +18,15 @@ export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): P
     expiredEvents: true,
     descriptor: openAppSessionDescriptor,
     expireNow: async () => void (await store.cleanupExpired()),
+    plantRaw: async (id, name, json) => {
+      const set = {
+        postgres: `"attributes" || jsonb_build_object(?::text, ?::jsonb)`,
+        mariadb: 'JSON_SET(`attributes`, ?, JSON_EXTRACT(?, \'$\'))',
+        sqlite: `json_set("attributes", ?, json(?))`,
+      }[kind];
+      const where = kind === 'mariadb' ? '`session_id`' : '"session_id"';
+      await knex.raw(`UPDATE ${table} SET attributes = ${set} WHERE ${where} = ?`, [kind === 'postgres' ? name : `$."${name}"`, json, id]);
+    },
     close: async () => {
       await store.close();
       await dropTables(knex, table);

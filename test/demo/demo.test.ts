@@ -99,6 +99,46 @@ for (const [store, env] of STORES) {
       expect((await browser.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'kept' });
     });
 
+    it('growth ends in 413 { error, path }: 20 kB drafts stop at the 64 KiB limit and the session stays bounded', async () => {
+      const browser = new Browser(base);
+      const draft = JSON.stringify('x'.repeat(20_000));
+      const statuses: number[] = [];
+      let refused: { error: string; path: string } | undefined;
+      for (let i = 0; i < 12; i++) {
+        const response = await browser.send('PUT', `/api/session/attributes/draft:d${i}`, draft);
+        statuses.push(response.status);
+        if (response.status === 413) refused ??= response.json;
+      }
+      expect(statuses).toEqual([204, 204, 204, ...Array(9).fill(413)]);
+      expect(refused).toEqual({ error: expect.stringMatching(/would take \d+ bytes, over its limit of 65536/), path: '/draft:d3' });
+      const response = await fetch(`${base}/api/session`, { headers: { cookie: browser.cookie! } });
+      const body = await response.text();
+      expect(body.length).toBeLessThan(65_536 + 1_024);
+      expect(Object.keys(JSON.parse(body).attributes).sort()).toEqual(['draft:d0', 'draft:d1', 'draft:d2']);
+      // Not growing is still allowed: a draft replaced by a shorter one, or removed.
+      expect((await browser.send('PUT', '/api/session/attributes/draft:d0', '"short"')).status).toBe(204);
+      expect((await browser.send('DELETE', '/api/session/attributes/draft:d1')).status).toBe(204);
+      expect((await browser.send('PUT', '/api/session/attributes/draft:d3', draft)).status).toBe(204);
+    });
+
+    it('values not every store can hold (U+0000, lone surrogates, nested too) are 400 { error, path } on every store', async () => {
+      const browser = new Browser(base);
+      await browser.send('PUT', '/api/session/attributes/tenantId', '"kept"');
+      const cases: Array<[string, string, string]> = [
+        ['draft:nul', '"a\\u0000b"', '/draft:nul'],
+        ['draft:high', '"a\\ud800b"', '/draft:high'],
+        ['draft:low', '"\\udc00"', '/draft:low'],
+        ['cart', '[{"sku":"ABC-1","quantity":1,"unitPriceCents":1,"note":"x\\u0000"}]', '/cart/0/note'],
+        ['roles', '["ok","\\udfff"]', '/roles/1'],
+      ];
+      for (const [name, body, path] of cases) {
+        const response = await browser.send('PUT', `/api/session/attributes/${name}`, body);
+        expect(response.status, name).toBe(400);
+        expect(response.json, name).toEqual({ error: expect.stringMatching(/not every session store can keep/), path });
+      }
+      expect((await browser.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'kept' });
+    });
+
     it('DELETE removes one attribute', async () => {
       const browser = new Browser(base);
       await browser.send('PUT', '/api/session/attributes/tenantId', '"a"');
@@ -401,5 +441,15 @@ describe('demo errors when the store fails: JSON on every route, no stack trace'
     } finally {
       store.only = null;
     }
+  });
+});
+
+describe('demo start-up', () => {
+  it('refuses a SESSION_TIMEOUT_S past what every store holds (10 years), before serving anything', async () => {
+    for (const timeout of [String(2 ** 31), '315360001']) {
+      await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: timeout, PORT: '0' })).rejects.toThrow(RangeError);
+    }
+    const demo = await startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: '315360000', PORT: '0' });
+    await demo.close();
   });
 });

@@ -3,13 +3,14 @@ import {
   SessionStoreError,
   type IndexDescriptor,
   type IndexValue,
+  type ListIdsOptions,
   type SessionRecord,
   type SessionStore,
   type SessionWrite,
   type WriteOutcome,
 } from '@sessiongen/runtime';
 
-type Operation = 'load' | 'write' | 'delete' | 'findByIndex';
+type Operation = 'load' | 'write' | 'delete' | 'findByIndex' | 'listIds';
 
 export class FailingStore implements SessionStore {
   /** `unavailable`: a SessionStoreError, as from a lost server; `bug`: a plain Error; null: work. */
@@ -47,6 +48,11 @@ export class FailingStore implements SessionStore {
   async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
     this.check('findByIndex');
     return this.inner.findByIndex(index, value);
+  }
+
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    this.check('listIds');
+    yield* this.inner.listIds(options);
   }
 
   close(): Promise<void> {

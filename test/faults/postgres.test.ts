@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStoreError } from '@sessiongen/runtime';
 import { openSqlStoreFromEnv, type SqlStoreFromEnv } from '@sessiongen/runtime/sql';
-import { AppSessionRepository, appSessionDescriptor, appSessionSqlMigrations } from '../../generated/index.js';
+import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { OwnPostgres } from '../services/own-postgres.js';
 import { missingWrites, recoveryTime, WriteLoad } from './write-load.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidAttributeError, MemorySessionStore, SessionRepository, type SessionDescriptor, type SessionEvent } from '@sessiongen/runtime';
+import { InvalidAttributeError, MemorySessionStore, SessionLimitError, SessionRepository, type SessionDescriptor, type SessionEvent } from '@sessiongen/runtime';
 import { createExpressSessionStore, isDefaultExpressSessionId, type SessiongenExpressSessionStore } from '@sessiongen/runtime/express-session';
 import { appSessionDescriptor } from '../../generated/index.js';
 import { openRepository, STORE_KINDS, type OpenedRepository } from './stores.js';
@@ -19,6 +19,7 @@ declare module 'express-session' {
     roles?: string[];
     tenantId?: string;
     locale?: string;
+    [draft: `draft:${string}`]: string | undefined;
   }
 }
 
@@ -239,6 +240,36 @@ for (const kind of STORE_KINDS) {
       await store.set(id, loaded);
       await store.touch(id, loaded);
       expect(await opened.raw.load(id)).toBeNull();
+    });
+
+    it('refuses a save past the limits or with a maxAge over 10 years; a stored invalid value is not loaded and stays stored', async () => {
+      const id = crypto.randomUUID();
+      const cookie = { originalMaxAge: 60_000 };
+      const big = 'x'.repeat(20_000);
+      await store.set(id, { cookie, 'draft:a': big, 'draft:b': big, 'draft:c': big });
+      const refused = await store.set(id, { cookie, 'draft:a': big, 'draft:b': big, 'draft:c': big, 'draft:d': big }).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(SessionLimitError);
+      expect(refused).toMatchObject({ limit: 'maxSessionBytes', path: '/draft:d', status: 413 });
+      await expect(store.set(id, { cookie: { originalMaxAge: 2 ** 31 * 1000 }, 'draft:a': 'x' })).rejects.toBeInstanceOf(RangeError);
+      expect(Object.keys((await opened.raw.load(id))!.attributes).sort()).toEqual(['draft:a', 'draft:b', 'draft:c']);
+
+      // Planted past the schema, straight through the store.
+      const now = Date.now();
+      const planted = { roles: ['java.util.ArrayList', ['admin']], isAdmin: true };
+      await opened.raw.write({
+        id, isNew: false, creationTime: now, lastAccessedTime: now, maxInactiveInterval: 60, expiresAt: now + 60_000,
+        set: planted, removed: [], indexes: { principalName: null, tenantId: null }, changedIndexes: [], now,
+      });
+      const seen: SessionEvent[] = [];
+      const off = opened.repository.on('invalid-attribute', (event) => seen.push(event));
+      const got = (await store.get(id))!;
+      off();
+      expect(Object.keys(got).sort()).toEqual(['cookie', 'draft:a', 'draft:b', 'draft:c']);
+      expect(seen).toEqual([{ type: 'invalid-attribute', sessionId: id, attribute: 'roles', reason: '/1: must be string' }]);
+      await store.set(id, { ...got, 'draft:a': 'shorter', 'draft:c': undefined });
+      const stored = (await opened.raw.load(id))!.attributes;
+      expect(stored).toMatchObject({ ...planted, 'draft:a': 'shorter', 'draft:b': big });
+      expect('draft:c' in stored).toBe(false);
     });
 
     it('is an instance of express-session\'s Store', () => {

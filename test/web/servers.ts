@@ -35,7 +35,8 @@ export interface RunningServer {
  * The routes, written once against a per-request session:
  * - GET /plain (never touches it), GET /session, POST /counter (lastLoginAt += 1),
  * - POST /login?user= (principalName, regenerate), POST /logout, POST /fresh (regenerate without data),
- * - POST /redirect (sets locale, 302), GET /sessions?principalName=.
+ * - POST /redirect (sets locale, 302), GET /sessions?principalName=,
+ * - POST /draft?name=&size= (sets `draft:<name>` to `size` characters; a rejection is thrown out of the route).
  */
 interface Reply {
   status: number;
@@ -78,6 +79,11 @@ async function route(method: string, path: string, query: URLSearchParams, rs: R
       const s = await rs.get();
       s.set('locale', 'fr-FR');
       return { status: 302, location: '/done' };
+    }
+    case 'POST /draft': {
+      const s = await rs.get();
+      s.set(`draft:${query.get('name')}`, 'd'.repeat(Number(query.get('size'))));
+      return { status: 204 };
     }
     case 'GET /sessions': {
       const found = await repository.findByPrincipalName(query.get('principalName') ?? '');

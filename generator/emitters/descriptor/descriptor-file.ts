@@ -43,10 +43,12 @@ function descriptorLiteral(model: SessionModel): string {
   add('},');
   add('patternAttributes: [');
   for (const family of model.patternAttributes) {
-    add(`  { prefix: ${str(family.prefix)}, pattern: new RegExp(${str(family.pattern)}, 'u'), validate: ${patternValidatorName(family)} },`);
+    const limit = family.maxAttributes === undefined ? '' : `, maxAttributes: ${family.maxAttributes}`;
+    add(`  { prefix: ${str(family.prefix)}, pattern: new RegExp(${str(family.pattern)}, 'u'), validate: ${patternValidatorName(family)}${limit} },`);
   }
   add('],');
   if (model.openAttributes) add(`openAttributes: { validate: ${OPEN_ATTRIBUTES_VALIDATOR_NAME} },`);
+  if (model.maxSessionBytes !== undefined) add(`maxSessionBytes: ${model.maxSessionBytes},`);
   add('indexes: [');
   for (const index of model.indexes) {
     const parts = [`name: ${str(index.name)}`, `attribute: ${str(index.attribute)}`, `type: ${str(index.type)}`];
