@@ -1,4 +1,6 @@
 import { STATUS_CODES } from 'node:http';
+import { SessionConflictError } from '../core/errors.js';
+import { sessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -37,6 +39,9 @@ export type SessionFetchHandler<S extends AnySession, Rest extends unknown[]> = 
  * - A store failure, while the handler loads the session or while saving it, answers
  *   `storeErrorStatus` (503) with a JSON body instead of a response without its session. That
  *   holds when the framework caught the failure and answered 500 itself (Hono's default).
+ * - A request that met a session conflict (its id changed by another request, or its session
+ *   ended before its changes were stored) is answered 409 (with `Retry-After`) or 410 and a JSON
+ *   body instead of the handler's response, without any cookie (see `sessionFailureReply`).
  * - If the handler throws anything else, the session is still saved (as Spring's filter does in
  *   `finally`) and the error rethrown.
  *
@@ -68,6 +73,10 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
         logger(`sessiongen: the session store failed during ${request.method} ${request.url}; replying ${error.status}`, error);
         session.commit().catch(() => undefined);
         return sessionErrorResponse(error.status);
+      }
+      if (error instanceof SessionConflictError) {
+        session.commit().catch(() => undefined);
+        return failureResponse(error, storeErrorStatus);
       }
       if (session.touched) await session.commit().catch(() => undefined);
       throw error;
@@ -121,9 +130,9 @@ export async function commitToResponse(
   try {
     added = await session.commit();
   } catch (error) {
-    options.onError(error);
+    if (!(error instanceof SessionConflictError)) options.onError(error);
     await response.body?.cancel().catch(() => undefined);
-    return sessionErrorResponse(error instanceof SessionStoreUnavailableError ? error.status : options.errorStatus);
+    return failureResponse(error, error instanceof SessionStoreUnavailableError ? error.status : options.errorStatus);
   }
   if (added.length === 0) return response;
   let target = response;
@@ -140,6 +149,12 @@ export async function commitToResponse(
 function appendHeader(headers: Headers, header: HeaderMutation): void {
   if (header.name.toLowerCase() === 'set-cookie') headers.append('Set-Cookie', header.value);
   else headers.set(header.name, header.value);
+}
+
+/** The JSON response for a session conflict or a failed store call (`sessionFailureReply`). */
+function failureResponse(error: unknown, status: number): Response {
+  const reply = sessionFailureReply(error, status);
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }
 
 /** The JSON response for a failed store call. */
