@@ -2,7 +2,7 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures } from
 import type { EmitContext, EmittedFile, Emitter } from '../emit/file-map.js';
 import { printModule } from '../emit/typescript.js';
 import { render } from '../emit/templates.js';
-import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../emitters/sql/ddl-file.js';
+import { ddlContext, indexContext, movedIdsContext, shapeOf, splitStatements, type SqlShape } from '../emitters/sql/ddl-file.js';
 import { DDL_DIALECTS, type DdlDialect } from '../emitters/sql/dialects.js';
 import { diffShapes, migrationName, reverseSteps, type MigrationStep } from './diff.js';
 import { MIGRATIONS_DIR, previousSnapshots, type MigrationSnapshot } from './snapshot.js';
@@ -24,6 +24,10 @@ function renderStep(step: AnyStep, dialect: DdlDialect, table: string): string {
       return render(`sql/${dialect.name}/add-index.sql.hbs`, indexContext(table, step.index, dialect));
     case 'drop-index':
       return render(`sql/${dialect.name}/drop-index.sql.hbs`, indexContext(table, step.index, dialect));
+    case 'create-moved-ids':
+      return render(`sql/${dialect.name}/moved-ids.sql.hbs`, movedIdsContext(table, dialect));
+    case 'drop-moved-ids':
+      return render(`sql/${dialect.name}/drop.sql.hbs`, { table: movedIdsContext(table, dialect).table });
   }
 }
 
@@ -40,6 +44,7 @@ function snapshotOf(shape: SqlShape, id: string, previous: string | null): Migra
     previous,
     table: shape.table,
     indexes: shape.indexes,
+    ...(shape.movedIds ? { movedIds: shape.movedIds } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { movedIdsTable } from '@sessiongen/runtime/sql';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { render } from '../../emit/templates.js';
 import type { IndexModel, SessionModel } from '../../model/model.js';
@@ -7,11 +8,17 @@ import { DDL_DIALECTS, type DdlDialect } from './dialects.js';
 export interface SqlShape {
   table: string;
   indexes: ReadonlyArray<Pick<IndexModel, 'name' | 'attribute' | 'column' | 'type' | 'maxLength'>>;
+  /**
+   * Whether the store's table of id-change markers exists (`<table>_moved_ids`, see the runtime's
+   * `movedIdsTable`). Always true now; absent in snapshots made before the table existed.
+   */
+  movedIds?: true;
 }
 
 export function shapeOf(model: SessionModel): SqlShape {
   return {
     table: model.stores.sql.table,
+    movedIds: true,
     indexes: model.indexes.map(({ name, attribute, column, type, maxLength }) => (maxLength === undefined ? { name, attribute, column, type } : { name, attribute, column, type, maxLength })),
   };
 }
@@ -42,6 +49,13 @@ export function ddlContext(shape: SqlShape, dialect: DdlDialect) {
   };
 }
 
+/** The context of the id-change marker table's template (`moved-ids.sql.hbs`). */
+export function movedIdsContext(sessionTable: string, dialect: DdlDialect) {
+  const q = dialect.quote;
+  const table = movedIdsTable(sessionTable);
+  return { table: q(table), primaryKey: q(`${table}_pk`), expiryIndex: q(`${table}_expiry_time_ix`) };
+}
+
 /** Splits a rendered DDL script into statements (each ends with `;` at a line end). */
 export function splitStatements(script: string): string[] {
   return script
@@ -57,7 +71,8 @@ export const ddlEmitter: Emitter = {
     const files: EmittedFile[] = [];
     const shape = shapeOf(model);
     for (const dialect of DDL_DIALECTS) {
-      const script = render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext(shape, dialect));
+      const script =
+        render(`sql/${dialect.name}/schema.sql.hbs`, ddlContext(shape, dialect)) + render(`sql/${dialect.name}/moved-ids.sql.hbs`, movedIdsContext(shape.table, dialect));
       const live = dialect.live ? 'applied to a live server by the tests' : 'emitted and golden-tested only; not run on a live server here';
       files.push({ path: `sql/${dialect.name}.sql`, content: `-- ${dialect.name}: ${live}.\n${script}` });
     }

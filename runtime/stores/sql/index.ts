@@ -4,6 +4,7 @@
  * are the app's own: this entry loads them only when a store or migration needs them.
  */
 export { SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
+export { movedIdsTable } from './moved-ids.js';
 export type { SqlDialect, SqlDialectName, SqlFragment } from './dialects/index.js';
 export {
   migrateSqlSchema,

@@ -53,6 +53,12 @@ export interface SqlDialect {
    * instances skip them (no waiting, no double work), and returns their session ids.
    */
   deleteExpired(executor: SqlExecutor, table: string, now: number, batch: number): Promise<string[]>;
+  /**
+   * One statement that runs `update` (an UPDATE renaming a session row) and, when it changed a row,
+   * `insert` (`INSERT INTO <markers> (old id, new id, expiry)`) with three more bindings: old id, new
+   * id, expiry. Absent where the database has no such statement: the store runs both in a transaction.
+   */
+  updateThenInsert?(update: string, insert: string): string;
 }
 
 /** A JSON path for one top-level member, quoted so names like `draft:a-b` are one key. */
