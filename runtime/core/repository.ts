@@ -109,7 +109,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
       if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
       return new Session<A, D>(this.context, record, false);
     }
-    return (await this.store.isMoved?.(id)) ? 'moved' : null;
+    return (await this.store.isMoved?.(id, this.clock())) ? 'moved' : null;
   }
 
   /** Deletes the session whatever its timeout (never-expiring ones too). A no-op when absent. */

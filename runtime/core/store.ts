@@ -76,9 +76,10 @@ export interface SessionStore {
   /**
    * Whether `id` was changed to another id whose session still lives, less than its write's
    * `forwardingMs` ago (the store's move marker). Never reveals the new id or the session. Stores
-   * that do not keep markers omit it (a load of a changed id is then just not found).
+   * that do not keep markers omit it (a load of a changed id is then just not found). `now` is the
+   * repository's clock, as in writes.
    */
-  isMoved?(id: string): Promise<boolean>;
+  isMoved?(id: string, now: number): Promise<boolean>;
   /** Deletes a session whatever its timeout; true when something was deleted. */
   delete(id: string): Promise<boolean>;
   /** The sessions whose index has that value. May include expired ones; the repository filters them. */

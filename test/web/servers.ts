@@ -35,7 +35,8 @@ export interface RunningServer {
  * The routes, written once against a per-request session:
  * - GET /plain (never touches it), GET /session, POST /counter (lastLoginAt += 1),
  * - POST /login?user= (principalName, regenerate), POST /logout, POST /fresh (regenerate without data),
- * - POST /redirect (sets locale, 302), GET /sessions?principalName=.
+ * - POST /redirect (sets locale, 302), GET /sessions?principalName=,
+ * - POST /revoked-midway (loads the session, deletes it through the repository, then changes it).
  */
 interface Reply {
   status: number;
@@ -78,6 +79,12 @@ async function route(method: string, path: string, query: URLSearchParams, rs: R
       const s = await rs.get();
       s.set('locale', 'fr-FR');
       return { status: 302, location: '/done' };
+    }
+    case 'POST /revoked-midway': {
+      const s = await rs.get();
+      await repository.deleteById(s.id);
+      s.set('locale', 'de-DE');
+      return { status: 200, json: { id: s.id } };
     }
     case 'GET /sessions': {
       const found = await repository.findByPrincipalName(query.get('principalName') ?? '');

@@ -53,6 +53,8 @@ function keysModule(model: SessionModel): string {
     '  session: (id: string): string => `${prefix}:{${id}}`,',
     `  /** string: held only while a Redis Cluster moves the session to a new id (30 s). */`,
     '  moveLock: (id: string): string => `${prefix}:{${id}}:moving`,',
+    `  /** string: the new id, for a while after the session's id changed (forwards writes of requests that loaded it before). */`,
+    '  moved: (id: string): string => `${prefix}:{${id}}:moved`,',
     ...model.indexes.flatMap((index) => [
       `  /** zset: ids of the sessions whose ${index.attribute} is \`value\`, scored by an upper bound of their expiry (ms). */`,
       `  ${builderName(index)}: (value: ${tsType(index)}): string => \`\${prefix}:index:${index.name}:\${JSON.stringify(value)}\`,`,
@@ -124,6 +126,8 @@ function layoutContext(model: SessionModel) {
     sessionExample,
     lockPattern: `${prefix}:{<id>}:moving`,
     lockExample: `${prefix}:{${EXAMPLE_ID}}:moving`,
+    movedPattern: `${prefix}:{<id>}:moved`,
+    movedExample: `${prefix}:{${EXAMPLE_ID}}:moved`,
     expiresAt: EXAMPLE_ACCESSED + 1800 * 1000,
     indexScore: EXAMPLE_ACCESSED + 1800 * 1000 + 900 * 1000,
     metaFields: META_FIELDS,

@@ -70,8 +70,8 @@ export class MemorySessionStore implements SessionStore {
     return 'written';
   }
 
-  async isMoved(id: string): Promise<boolean> {
-    return !this.sessions.has(id) && this.movedTarget(id, this.clock()) !== undefined;
+  async isMoved(id: string, now: number = this.clock()): Promise<boolean> {
+    return !this.sessions.has(id) && this.movedTarget(id, now) !== undefined;
   }
 
   /** The live session an old id's markers lead to, if any. */

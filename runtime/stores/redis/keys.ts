@@ -9,6 +9,7 @@ import type { IndexDescriptor, IndexValue } from '../../core/descriptor.js';
  * |---------------------------------------|------|---------------------------------------|
  * | `<prefix>:{<id>}`                     | hash | PEXPIREAT the session's expiry        |
  * | `<prefix>:{<id>}:moving`              | string | 30 s, only during an id change on a cluster |
+ * | `<prefix>:{<id>}:moved`               | string | the write's `forwardingMs`, after an id change: the new id |
  * | `<prefix>:index:<index>:<value JSON>` | zset | PEXPIREAT the latest member's expiry  |
  *
  * The `{<id>}` hash tag puts every key of one session in one cluster slot. Index keys are shared
@@ -60,6 +61,11 @@ export class RedisKeyLayout {
   /** Held only while a cluster moves a session to a new id: `<prefix>:{<id>}:moving`. */
   moveLock(id: string): string {
     return `${this.prefix}:{${id}}:moving`;
+  }
+
+  /** The new id, for a while after the session's id changed: `<prefix>:{<id>}:moved`. */
+  moved(id: string): string {
+    return `${this.prefix}:{${id}}:moved`;
   }
 
   /** Everything before an index value: `<prefix>:index:`. */

@@ -114,14 +114,13 @@ export class SqlSessionStore implements SessionStore {
     return write.isNew ? this.insert(write) : this.update(write);
   }
 
-  async isMoved(id: string): Promise<boolean> {
+  async isMoved(id: string, now: number = Date.now()): Promise<boolean> {
     const sql = await this.statement(
       'moved-live',
       (q, t) =>
         `SELECT m.${q('new_id')} AS ${q('new_id')}, s.${q('session_id')} AS ${q('live')} FROM ${q(this.movedTable)} m LEFT JOIN ${t} s ON s.${q('session_id')} = m.${q('new_id')} ` +
         `AND (s.${q('expiry_time')} IS NULL OR s.${q('expiry_time')} > ?) WHERE m.${q('old_id')} = ? AND m.${q('expiry_time')} > ?`,
     );
-    const now = Date.now();
     let at = id;
     for (let hop = 0; hop < MAX_FORWARDS; hop++) {
       const row = (await this.run('isMoved', sql, [now, at, now])).rows[0];
