@@ -17,8 +17,9 @@ export const appSessionDescriptor: SessionDescriptor = {
     lastLoginAt: { name: 'lastLoginAt', validate: validateLastLoginAt },
   },
   patternAttributes: [
-    { prefix: 'draft:', pattern: new RegExp('^draft:[a-z0-9-]{1,64}$', 'u'), validate: validateDraftAttribute },
+    { prefix: 'draft:', pattern: new RegExp('^draft:[a-z0-9-]{1,64}$', 'u'), validate: validateDraftAttribute, maxAttributes: 50 },
   ],
+  maxSessionBytes: 65536,
   indexes: [
     { name: 'principalName', attribute: 'principalName', type: 'string', maxLength: 100, column: 'principal_name' },
     { name: 'tenantId', attribute: 'tenantId', type: 'string', maxLength: 63, column: 'tenant_id' },

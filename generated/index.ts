@@ -3,6 +3,3 @@
 export type * from './types.js';
 export { appSessionDescriptor } from './descriptor.js';
 export { AppSessionRepository } from './repository.js';
-export { appSessionSqlMigrations } from './sql/migrations/index.js';
-export { appSessionRedisKeys } from './redis/keys.js';
-export { appSessionHazelcastMapping } from './hazelcast/mapping.js';

@@ -9,7 +9,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   const store = await openStore(env);
   const timeout = env.SESSION_TIMEOUT_S;
   const repository = new AppSessionRepository(store, timeout === undefined ? {} : { maxInactiveInterval: parseTimeout(timeout) });
-  const resolver = openResolver(env.SESSION_RESOLVER ?? 'cookie');
+  const resolver = openResolver(env);
   const app = createDemoApp(repository, resolver);
   const server = app.listen(Number(env.PORT ?? 3000));
   await new Promise<void>((resolve, reject) => {
@@ -23,10 +23,30 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   return { server, repository, close, port: (server.address() as AddressInfo).port, store: env.SESSION_STORE ?? 'sqlite' };
 }
 
-function openResolver(kind: string): SessionIdResolver {
-  if (kind === 'cookie') return new CookieSessionIdResolver();
+/**
+ * SESSION_RESOLVER: `cookie` (default) or `header`. For the cookie: SESSION_COOKIE_SECURE `auto`
+ * (default: Secure when the request came over https), `true` or `false`; SESSION_TRUST_PROXY
+ * `true` to believe a proxy's `X-Forwarded-Proto: https` for that (only behind a proxy that sets
+ * it; default `false`).
+ */
+function openResolver(env: NodeJS.ProcessEnv): SessionIdResolver {
+  const kind = env.SESSION_RESOLVER ?? 'cookie';
+  if (kind === 'cookie') {
+    return new CookieSessionIdResolver({
+      secure: choice(env, 'SESSION_COOKIE_SECURE', { auto: 'auto', true: true, false: false }, 'auto'),
+      trustProxy: choice(env, 'SESSION_TRUST_PROXY', { true: true, false: false }, false),
+    });
+  }
   if (kind === 'header') return new HeaderSessionIdResolver();
   throw new Error(`SESSION_RESOLVER=${kind} is not one of: cookie, header`);
+}
+
+/** The value an environment variable names, or `fallback` when unset; anything else fails saying what is allowed. */
+function choice<T>(env: NodeJS.ProcessEnv, name: string, values: Record<string, T>, fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!Object.hasOwn(values, raw)) throw new Error(`${name}=${raw} is not one of: ${Object.keys(values).join(', ')}`);
+  return values[raw]!;
 }
 
 function parseTimeout(value: string): number {

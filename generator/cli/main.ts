@@ -1,16 +1,18 @@
 import { loadSchema } from '../load/load-schema.js';
 import { formatIssue, SchemaError } from '../load/schema-error.js';
 import { generateFiles } from '../generate.js';
+import { OUTPUT_LANGUAGES, type OutputLanguage } from '../emit/javascript.js';
 import { parseArgs, UsageError } from './args.js';
 import { findSchema } from './find-schema.js';
 import { staleFiles, writeOutput } from './output-dir.js';
-import { MIGRATE_USAGE } from '../migrations/usage.js';
-import { readPreviousOutput } from '../migrations/previous.js';
+import { MIGRATE_USAGE } from './migrate-usage.js';
+import { readPreviousOutput } from './previous-output.js';
 
-const USAGE = `usage: sessiongen generate [--schema FILE] [--out DIR] [--check] [--runtime-import MODULE]
+const USAGE = `usage: sessiongen generate [--schema FILE] [--out DIR] [--lang ts|js] [--check] [--runtime-import MODULE]
 
   --schema FILE            the session schema (default: the one schema/*.schema.json)
   --out DIR                where to write (default: generated)
+  --lang ts|js             TypeScript modules (default), or ESM JavaScript with a .d.ts beside every .js
   --check                  write nothing; exit 1 naming the files that are stale
   --runtime-import MODULE  where generated code imports the runtime from (default: @sessiongen/runtime)
 
@@ -43,18 +45,21 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function generate(argv: string[]): number {
-  const { options } = parseArgs(argv, { schema: 'value', out: 'value', check: 'flag', 'runtime-import': 'value' });
+  const { options } = parseArgs(argv, { schema: 'value', out: 'value', lang: 'value', check: 'flag', 'runtime-import': 'value' });
+  const lang = (options.lang as string | undefined) ?? 'ts';
+  if (!(OUTPUT_LANGUAGES as readonly string[]).includes(lang)) throw new UsageError(`--lang ${lang}: not one of ${OUTPUT_LANGUAGES.join(', ')}`);
   const schemaPath = findSchema(options.schema as string | undefined);
   const out = (options.out as string | undefined) ?? 'generated';
   const model = loadSchema(schemaPath);
   const files = generateFiles(model, {
     runtimeImport: (options['runtime-import'] as string | undefined) ?? '@sessiongen/runtime',
     previous: readPreviousOutput(out),
+    lang: lang as OutputLanguage,
   });
   if (options.check) {
     const stale = staleFiles(out, files);
     if (stale.length > 0) {
-      console.error(`sessiongen: ${out}/ is stale for ${schemaPath}; run \`npx sessiongen generate\`:`);
+      console.error(`sessiongen: ${out}/ is stale for ${schemaPath}; run \`npx sessiongen generate${lang === 'ts' ? '' : ` --lang ${lang}`}\`:`);
       for (const line of stale) console.error('  ' + line);
       return 1;
     }
@@ -68,7 +73,7 @@ function generate(argv: string[]): number {
 
 async function migrate(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, { out: 'value', client: 'value', url: 'value', table: 'value', rollback: 'flag', status: 'flag' });
-  const { migrateCommand } = await import('../migrations/migrate-command.js');
+  const { migrateCommand } = await import('./migrate.js');
   return migrateCommand({
     out: options.out as string | undefined,
     client: options.client as string | undefined,

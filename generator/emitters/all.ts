@@ -5,7 +5,7 @@ import { indexEmitter } from './index-file.js';
 import { redisLayoutEmitter } from './redis/layout-file.js';
 import { repositoryEmitter } from './repository/repository-file.js';
 import { ddlEmitter } from './sql/ddl-file.js';
-import { migrationsEmitter } from '../migrations/emitter.js';
+import { migrationsEmitter } from './sql/migrations/migration-files.js';
 import { typesEmitter } from './typescript/types-file.js';
 import { validatorsEmitter } from './validators/validators-file.js';
 

@@ -2,7 +2,12 @@ import { StructureKind, type StatementStructures } from 'ts-morph';
 import type { EmitContext, EmittedFile, Emitter } from '../emit/file-map.js';
 import { printModule } from '../emit/typescript.js';
 
-/** `index.ts`: the one module applications import. */
+/**
+ * `index.ts`: what every application imports: the types, the descriptor and the repository, which
+ * depend on the runtime core alone. Each store's generated data (`sql/migrations/index.js`,
+ * `redis/keys.js`, `hazelcast/mapping.js`) is imported from its own module by the apps that use
+ * that store, so an app's types never reach a driver it has not installed.
+ */
 export const indexEmitter: Emitter = {
   name: 'index',
   emit({ model }: EmitContext): EmittedFile[] {
@@ -10,9 +15,6 @@ export const indexEmitter: Emitter = {
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './types.js', isTypeOnly: true },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './descriptor.js', namedExports: [`${model.camel}Descriptor`] },
       { kind: StructureKind.ExportDeclaration, moduleSpecifier: './repository.js', namedExports: [`${model.name}Repository`] },
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: './sql/migrations/index.js', namedExports: [`${model.camel}SqlMigrations`] },
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: './redis/keys.js', namedExports: [`${model.camel}RedisKeys`] },
-      { kind: StructureKind.ExportDeclaration, moduleSpecifier: './hazelcast/mapping.js', namedExports: [`${model.camel}HazelcastMapping`] },
     ];
     return [{ path: 'index.ts', content: printModule(statements) }];
   },

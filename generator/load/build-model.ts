@@ -4,11 +4,13 @@ import type {
   IndexModel,
   IndexValueType,
   JsonSchema,
+  OpenAttributesModel,
   PatternAttributeModel,
   SessionModel,
 } from '../model/model.js';
 import { RESERVED_COLUMNS } from '../model/model.js';
 import { camelCase, literalPrefix, pascalCase, snakeCase } from '../model/names.js';
+import { attributeValidatorName, OPEN_ATTRIBUTES_VALIDATOR_NAME, patternValidatorName } from '../emitters/validators/validator-names.js';
 import { strictAjv } from './check-attributes.js';
 import { resolveRefs } from './json-schema.js';
 import { pointerJoin, show, type SchemaIssue } from './schema-error.js';
@@ -21,6 +23,8 @@ interface Settings {
   name: string;
   namespace: string;
   maxInactiveInterval?: number;
+  maxSessionBytes?: number;
+  maxPatternAttributes?: Record<string, number>;
   principal?: string;
   indexes?: string[];
   stores?: {
@@ -67,9 +71,26 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
     }
     const model: PatternAttributeModel = { pattern, prefix, schema };
     if (typeof schema.description === 'string') model.description = schema.description;
+    const maxAttributes = settings.maxPatternAttributes?.[pattern];
+    if (maxAttributes !== undefined && Object.prototype.hasOwnProperty.call(settings.maxPatternAttributes, pattern)) {
+      model.maxAttributes = maxAttributes;
+    }
     return model;
   });
   checkPrefixesDistinct(patternAttributes, file, issues);
+  const openAttributes = buildOpenAttributes(root.additionalProperties, file, issues);
+  checkValidatorNamesDistinct(attributes, patternAttributes, openAttributes, file, issues);
+  for (const pattern of Object.keys(settings.maxPatternAttributes ?? {})) {
+    if (!patternAttributes.some((family) => family.pattern === pattern)) {
+      const known = patternAttributes.map((family) => family.pattern);
+      issues.push({
+        file,
+        pointer: pointerJoin('/x-sessiongen/maxPatternAttributes', pattern),
+        expected: `a pattern declared under /patternProperties (${known.join(', ') || 'none declared'})`,
+        found: show(pattern),
+      });
+    }
+  }
 
   const indexes = (settings.indexes ?? []).map((name, i) =>
     buildIndex(root, properties, name, pointerJoin('/x-sessiongen/indexes', i), file, issues),
@@ -123,7 +144,40 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
   };
   if (typeof root.description === 'string') model.description = root.description;
   if (principalIndex !== undefined) model.principalIndex = principalIndex;
+  if (openAttributes) model.openAttributes = openAttributes;
+  if (settings.maxSessionBytes !== undefined) model.maxSessionBytes = settings.maxSessionBytes;
   return model;
+}
+
+/** `additionalProperties`: false (closed), or the schema of every undeclared name (`true` is `{}`). */
+function buildOpenAttributes(additional: unknown, file: string, issues: SchemaIssue[]): OpenAttributesModel | undefined {
+  if (additional === false) return undefined;
+  const schema = (additional === true ? {} : additional) as JsonSchema;
+  if ('default' in schema) {
+    issues.push({ file, pointer: '/additionalProperties/default', expected: 'no default on open attributes (only named attributes have defaults)' });
+  }
+  const open: OpenAttributesModel = { schema };
+  if (typeof schema.description === 'string') open.description = schema.description;
+  return open;
+}
+
+/** Each attribute, family and the open attributes get a validator export of their own name. */
+function checkValidatorNamesDistinct(
+  attributes: AttributeModel[],
+  families: PatternAttributeModel[],
+  open: OpenAttributesModel | undefined,
+  file: string,
+  issues: SchemaIssue[],
+): void {
+  const seen = new Map<string, string>();
+  const claim = (validator: string, pointer: string) => {
+    const earlier = seen.get(validator);
+    if (earlier === undefined) seen.set(validator, pointer);
+    else issues.push({ file, pointer, expected: `a name whose generated validator differs from that of ${earlier}`, found: validator });
+  };
+  for (const attribute of attributes) claim(attributeValidatorName(attribute), pointerJoin('/properties', attribute.name));
+  for (const family of families) claim(patternValidatorName(family), pointerJoin('/patternProperties', family.pattern));
+  if (open) claim(OPEN_ATTRIBUTES_VALIDATOR_NAME, '/additionalProperties');
 }
 
 function buildIndex(
@@ -159,7 +213,7 @@ function buildIndex(
     pascal: pascalCase(name),
     isPrincipal: false,
   };
-  if ((RESERVED_COLUMNS as readonly string[]).includes(index.column)) {
+  if (RESERVED_COLUMNS.includes(index.column)) {
     issues.push({ file, pointer, expected: `an attribute whose column name is not one of sessiongen's own (${RESERVED_COLUMNS.join(', ')})`, found: `'${name}' → ${index.column}` });
   }
   if (type === 'string') {

@@ -10,14 +10,17 @@ export function strictAjv(): Ajv2020 {
   return ajv;
 }
 
-/** Each attribute and $defs schema must be valid strict JSON Schema whose `$ref`s point into `$defs`. */
+/** Each attribute, $defs and open-attributes schema must be valid strict JSON Schema whose `$ref`s point into `$defs`. */
 export function checkAttributeSchemas(root: JsonSchema, file: string): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   const defs = (root.$defs ?? {}) as Record<string, JsonSchema>;
+  const open = root.additionalProperties;
   const groups: Array<[string, Record<string, JsonSchema>]> = [
     ['/properties', (root.properties ?? {}) as Record<string, JsonSchema>],
     ['/patternProperties', (root.patternProperties ?? {}) as Record<string, JsonSchema>],
     ['/$defs', defs],
+    // The open attributes' schema, when additionalProperties is one (true and false need no check).
+    ['', open && typeof open === 'object' ? { additionalProperties: open as JsonSchema } : {}],
   ];
   for (const [base, schemas] of groups) {
     for (const [key, schema] of Object.entries(schemas)) {

@@ -9,7 +9,7 @@ let validateMeta: ReturnType<Ajv2020['compile']> | undefined;
 
 function metaValidator() {
   if (!validateMeta) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     validateMeta = ajv.compile(JSON.parse(readFileSync(META_SCHEMA_PATH, 'utf8')));
   }
   return validateMeta;

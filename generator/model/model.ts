@@ -1,3 +1,6 @@
+import { HAZELCAST_DOCUMENT_FIELDS } from '@sessiongen/runtime/hazelcast';
+import { SQL_COLUMNS } from '@sessiongen/runtime/sql';
+
 /**
  * The model in the middle: a session schema after loading and checking, with every name the
  * emitters need already derived. Emitters read only this, never the schema file.
@@ -22,6 +25,14 @@ export interface PatternAttributeModel {
   pattern: string;
   /** The literal start every matching name has (`draft:`). */
   prefix: string;
+  schema: JsonSchema;
+  description?: string;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`). */
+  maxAttributes?: number;
+}
+
+/** Open attributes: `additionalProperties` as a schema (`true` is `{}`), for every undeclared name. */
+export interface OpenAttributesModel {
   schema: JsonSchema;
   description?: string;
 }
@@ -64,6 +75,10 @@ export interface SessionModel {
   maxInactiveInterval: number;
   attributes: AttributeModel[];
   patternAttributes: PatternAttributeModel[];
+  /** Absent when `additionalProperties` is `false`: undeclared names are rejected. */
+  openAttributes?: OpenAttributesModel;
+  /** `x-sessiongen.maxSessionBytes` when the schema sets it (the runtime's default applies otherwise). */
+  maxSessionBytes?: number;
   indexes: IndexModel[];
   principalIndex?: string;
   defs: DefModel[];
@@ -74,13 +89,8 @@ export interface SessionModel {
   sourcePath: string;
 }
 
-/** The fixed columns/fields every store has; an index column may not take one of these names. */
-export const RESERVED_COLUMNS = [
-  'primary_id',
-  'session_id',
-  'creation_time',
-  'last_access_time',
-  'max_inactive_interval',
-  'expiry_time',
-  'attributes',
-] as const;
+/**
+ * The fixed columns and fields the stores have beside the index columns (the SQL table's, the
+ * Hazelcast document's); an index column may not take one of these names.
+ */
+export const RESERVED_COLUMNS: readonly string[] = [...new Set([...Object.values(SQL_COLUMNS), ...Object.values(HAZELCAST_DOCUMENT_FIELDS)])];

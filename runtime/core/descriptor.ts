@@ -30,6 +30,17 @@ export interface PatternAttributeDescriptor {
   readonly prefix: string;
   readonly pattern: RegExp;
   readonly validate: AttributeValidator;
+  /** The most attributes of this family one session may hold (`x-sessiongen.maxPatternAttributes`); absent = no count limit. */
+  readonly maxAttributes?: number;
+}
+
+/**
+ * Open attributes: what a schema whose `additionalProperties` is a schema (not `false`) allows for
+ * any name that is neither declared nor in a pattern family's prefix, so an app can move its
+ * untyped attributes first and declare them later.
+ */
+export interface OpenAttributesDescriptor {
+  readonly validate: AttributeValidator;
 }
 
 export type IndexValueType = 'string' | 'integer' | 'number' | 'boolean';
@@ -68,6 +79,13 @@ export interface SessionDescriptor {
   readonly maxInactiveInterval: number;
   readonly attributes: Readonly<Record<string, AttributeDescriptor>>;
   readonly patternAttributes: ReadonlyArray<PatternAttributeDescriptor>;
+  /** Present when the schema leaves attributes open; absent means an undeclared name is rejected. */
+  readonly openAttributes?: OpenAttributesDescriptor;
+  /**
+   * The most bytes a session's attributes may take as one JSON object (names and values, UTF-8):
+   * `x-sessiongen.maxSessionBytes`. Absent = {@link DEFAULT_MAX_SESSION_BYTES}.
+   */
+  readonly maxSessionBytes?: number;
   readonly indexes: ReadonlyArray<IndexDescriptor>;
   /** The index that holds the principal name, if the schema declares one. */
   readonly principalIndex?: string;
@@ -76,16 +94,23 @@ export interface SessionDescriptor {
   readonly hazelcast: HazelcastNames;
 }
 
-/** Finds the descriptor of an attribute name: a declared one or a pattern family. */
+/** The session size limit when the schema sets none: 64 KiB of attributes. */
+export const DEFAULT_MAX_SESSION_BYTES = 65_536;
+
+/**
+ * Finds the descriptor of an attribute name: a declared one, the pattern family whose prefix the
+ * name starts with (when it matches the family's pattern: a name with a family's prefix belongs to
+ * that family), or else the open attributes, if the schema has them.
+ */
 export function lookupAttribute(
   descriptor: SessionDescriptor,
   name: string,
-): AttributeDescriptor | PatternAttributeDescriptor | undefined {
+): AttributeDescriptor | PatternAttributeDescriptor | OpenAttributesDescriptor | undefined {
   if (Object.prototype.hasOwnProperty.call(descriptor.attributes, name)) {
     return descriptor.attributes[name];
   }
   for (const family of descriptor.patternAttributes) {
-    if (name.startsWith(family.prefix) && family.pattern.test(name)) return family;
+    if (name.startsWith(family.prefix)) return family.pattern.test(name) ? family : undefined;
   }
-  return undefined;
+  return descriptor.openAttributes;
 }

@@ -1,6 +1,13 @@
-/** Thrown by `Session.set` when a name or value does not fit the schema; nothing is written. */
+/**
+ * Thrown by `Session.set` when a name or value does not fit the schema, or is a value some store
+ * cannot hold (a string with U+0000 or a lone surrogate); nothing is written. Its `status` (400)
+ * is what the web integrations answer, with `{ error, path }`.
+ */
 export class InvalidAttributeError extends Error {
-  override readonly name = 'InvalidAttributeError';
+  override readonly name: string = 'InvalidAttributeError';
+  /** The HTTP status the web integrations answer with (Express and Fastify read `status`/`statusCode`). */
+  readonly status: number = 400;
+  readonly statusCode: number = 400;
   constructor(
     /** The attribute name as given. */
     readonly attribute: string,
@@ -9,6 +16,38 @@ export class InvalidAttributeError extends Error {
     readonly reason: string,
   ) {
     super(`invalid attribute '${attribute}' at ${path}: ${reason}`);
+  }
+}
+
+/** Which bound a write would cross: the session's serialized size, or a pattern family's count. */
+export type SessionLimit = 'maxSessionBytes' | 'maxAttributes';
+
+/**
+ * Thrown by `Session.set` when the value is valid but storing it would take the session past a
+ * limit of the schema (`x-sessiongen.maxSessionBytes`, `x-sessiongen.maxPatternAttributes`);
+ * nothing is written. The web integrations answer 413 with `{ error, path }`.
+ */
+export class SessionLimitError extends InvalidAttributeError {
+  override readonly name: string = 'SessionLimitError';
+  override readonly status: number = 413;
+  override readonly statusCode: number = 413;
+  constructor(
+    attribute: string,
+    path: string,
+    /** The limit the write would cross. */
+    readonly limit: SessionLimit,
+    /** The limit's value: bytes, or attributes of the family. */
+    readonly max: number,
+    /** What the session would have had after the write. */
+    readonly wouldBe: number,
+  ) {
+    super(
+      attribute,
+      path,
+      limit === 'maxSessionBytes'
+        ? `the session would take ${wouldBe} bytes, over its limit of ${max}`
+        : `the session would hold ${wouldBe} attributes of this family, over its limit of ${max}`,
+    );
   }
 }
 

@@ -1,8 +1,22 @@
-export type SessionEventType = 'created' | 'deleted' | 'expired';
+/**
+ * `invalid-attribute`: a session was loaded with a stored value the schema rejects (planted by
+ * hand, written by an older schema, or by another app); the session does not expose it.
+ */
+export type SessionEventType = 'created' | 'deleted' | 'expired' | 'invalid-attribute';
 
 export interface SessionEvent {
   readonly type: SessionEventType;
   readonly sessionId: string;
+  /** `invalid-attribute` only: the attribute's name. */
+  readonly attribute?: string;
+  /** `invalid-attribute` only: where in the value and why it was rejected (`/0/quantity: must be >= 1`). */
+  readonly reason?: string;
+}
+
+/** What an `invalid-attribute` event carries besides its type and session id. */
+export interface InvalidAttributeDetail {
+  readonly attribute: string;
+  readonly reason: string;
 }
 
 export type SessionEventListener = (event: SessionEvent) => void;
@@ -18,12 +32,12 @@ export class SessionEvents {
     return () => set!.delete(listener);
   }
 
-  emit(type: SessionEventType, sessionId: string): void {
+  emit(type: SessionEventType, sessionId: string, detail?: InvalidAttributeDetail): void {
     const set = this.listeners.get(type);
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        listener({ type, sessionId });
+        listener(detail ? { type, sessionId, ...detail } : { type, sessionId });
       } catch (err) {
         console.error(`sessiongen: a ${type} listener threw`, err);
       }

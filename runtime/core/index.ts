@@ -6,6 +6,7 @@
  * `/hazelcast`, `/express`, `/fastify`, `/fetch`, `/websocket`, `/express-session`).
  */
 export * from './descriptor.js';
+export * from './attribute-names.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './clock.js';
@@ -13,6 +14,7 @@ export * from './expiry.js';
 export * from './events.js';
 export * from './store.js';
 export * from './session.js';
+export * from './storable.js';
 export * from './repository.js';
 export * from './json-helpers.js';
 export * from './session-types.js';

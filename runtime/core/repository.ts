@@ -1,13 +1,13 @@
 import type { IndexValue, SessionDescriptor } from './descriptor.js';
 import { systemClock, type Clock } from './clock.js';
 import { SessionEvents, type SessionEventListener, type SessionEventType } from './events.js';
-import { isExpired } from './expiry.js';
+import { checkMaxInactiveInterval, isExpired } from './expiry.js';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from './ids.js';
-import { Session, type SessionContext } from './session.js';
+import { screenAttributes, Session, type SessionContext } from './session.js';
 import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore } from './store.js';
 
 export interface RepositoryOptions {
-  /** Overrides the schema's default timeout for new sessions (seconds; negative = never). */
+  /** Overrides the schema's default timeout for new sessions (seconds, -1 = never, at most 315 360 000). */
   maxInactiveInterval?: number;
   ids?: SessionIdGenerator;
   clock?: Clock;
@@ -46,10 +46,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     this.store = store;
     this.ids = options.ids ?? uuidSessionIdGenerator;
     this.clock = options.clock ?? systemClock;
-    this.defaultMaxInactiveInterval = options.maxInactiveInterval ?? descriptor.maxInactiveInterval;
-    if (!Number.isInteger(this.defaultMaxInactiveInterval)) {
-      throw new RangeError(`maxInactiveInterval must be whole seconds, got ${this.defaultMaxInactiveInterval}`);
-    }
+    this.defaultMaxInactiveInterval = checkMaxInactiveInterval(options.maxInactiveInterval ?? descriptor.maxInactiveInterval);
     this.idForwardingMs = options.idForwardingMs ?? DEFAULT_ID_FORWARDING_MS;
     if (!Number.isSafeInteger(this.idForwardingMs) || this.idForwardingMs < 1) {
       throw new RangeError(`idForwardingMs must be a positive whole number of ms, got ${this.idForwardingMs}`);
@@ -58,11 +55,15 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     store.onExpired?.((id) => this.events.emit('expired', id));
   }
 
-  /** A new, unsaved session with a fresh id and the default timeout. */
-  createSession(): Session<A, D> {
+  /**
+   * A new, unsaved session with the default timeout and a fresh id, or `id` when given (an id made
+   * elsewhere, such as express-session's; it must pass this repository's id rules).
+   */
+  createSession(id?: string): Session<A, D> {
+    if (id !== undefined && !this.ids.isValid(id)) throw new RangeError('createSession: the id does not pass this repository\'s id rules');
     const now = this.clock();
     const record: SessionRecord = {
-      id: this.ids.generate(),
+      id: id ?? this.ids.generate(),
       creationTime: now,
       lastAccessedTime: now,
       maxInactiveInterval: this.defaultMaxInactiveInterval,
@@ -107,7 +108,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     const record = await this.store.load(id);
     if (record) {
       if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
-      return new Session<A, D>(this.context, record, false);
+      return this.sessionOf(record);
     }
     return (await this.store.isMoved?.(id, this.clock())) ? 'moved' : null;
   }
@@ -128,9 +129,44 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     for (const record of await this.store.findByIndex(index, value)) {
       if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, now)) continue;
       if (record.attributes[index.attribute] !== value) continue;
-      found.set(record.id, new Session<A, D>(this.context, record, false));
+      found.set(record.id, this.sessionOf(record));
     }
     return found;
+  }
+
+  /**
+   * The ids of the live sessions, page by page from the store (see `SessionStore.listIds`), never
+   * all at once; ids this repository's id rules reject are left out.
+   */
+  async *listIds(options: { pageSize?: number } = {}): AsyncIterable<string> {
+    for await (const id of this.store.listIds({ ...options, now: this.clock() })) {
+      if (this.ids.isValid(id)) yield id;
+    }
+  }
+
+  /**
+   * This repository under other id rules: the same store, events, clock and default timeout, but
+   * `findById`, `deleteById`, `listIds` and `createSession(id)` accept the ids `ids.isValid`
+   * accepts. For sessions whose ids another library makes, such as express-session's `genid`.
+   */
+  withIdRules(ids: SessionIdGenerator): this {
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'ids', { value: ids, enumerable: true });
+    Object.defineProperty(view, 'context', { value: { descriptor: this.descriptor, ids } satisfies SessionContext });
+    return view;
+  }
+
+  /**
+   * A loaded session, exposing only what the schema accepts. A stored value the schema (or some
+   * store) rejects is hidden and reported as an `invalid-attribute` event; a name the schema does
+   * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
+   */
+  private sessionOf(record: SessionRecord): Session<A, D> {
+    const screened = screenAttributes(this.descriptor, record.attributes, (attribute, reason) =>
+      this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+    );
+    if (screened.attributes === record.attributes) return new Session<A, D>(this.context, record, false);
+    return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid);
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

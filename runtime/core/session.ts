@@ -1,6 +1,16 @@
-import { lookupAttribute, type SessionDescriptor, type IndexValue } from './descriptor.js';
-import { InvalidAttributeError } from './errors.js';
-import { expiresAt, isExpired } from './expiry.js';
+import {
+  DEFAULT_MAX_SESSION_BYTES,
+  lookupAttribute,
+  type AttributeDescriptor,
+  type OpenAttributesDescriptor,
+  type IndexValue,
+  type PatternAttributeDescriptor,
+  type SessionDescriptor,
+} from './descriptor.js';
+import { attributeNameProblem } from './attribute-names.js';
+import { InvalidAttributeError, SessionLimitError } from './errors.js';
+import { checkMaxInactiveInterval, expiresAt, isExpired } from './expiry.js';
+import { findUnstorable, utf8Length } from './storable.js';
 import type { SessionIdGenerator } from './ids.js';
 import type { SessionRecord, SessionWrite } from './store.js';
 
@@ -33,12 +43,21 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   private metaChanged = false;
   private readonly attributes: Map<string, unknown>;
   private readonly changes = new Map<string, Change>();
+  /** Names the store holds that this session does not expose (a value the schema rejects, a name it does not know). */
+  private readonly hidden: Set<string>;
+  /** Size accounting for the limits, made on the first `set`: see {@link Session.set}. */
+  private usage: Usage | undefined;
+  private _lastRejection: InvalidAttributeError | undefined;
 
-  /** @internal use `repository.createSession()` or `findById`. */
+  /**
+   * @internal use `repository.createSession()` or `findById`. `record.attributes` holds only what
+   * the session exposes; `hidden` names what else the store holds, left there untouched.
+   */
   constructor(
     private readonly context: SessionContext,
     record: SessionRecord,
     isNew: boolean,
+    hidden: Iterable<string> = [],
   ) {
     this._id = record.id;
     this.originalId = record.id;
@@ -47,6 +66,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     this._lastAccessedTime = record.lastAccessedTime;
     this._maxInactiveInterval = record.maxInactiveInterval;
     this.attributes = new Map(Object.entries(record.attributes));
+    this.hidden = new Set(hidden);
   }
 
   readonly creationTime: number;
@@ -68,12 +88,12 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     this._lastAccessedTime = value;
   }
 
-  /** Seconds; negative never expires, 0 is already expired. */
+  /** Seconds from -1 (never expires) to 315 360 000 (10 years); 0 is already expired. Out of range: RangeError. */
   get maxInactiveInterval(): number {
     return this._maxInactiveInterval;
   }
   set maxInactiveInterval(seconds: number) {
-    if (!Number.isInteger(seconds)) throw new RangeError(`maxInactiveInterval must be whole seconds, got ${seconds}`);
+    checkMaxInactiveInterval(seconds);
     if (seconds !== this._maxInactiveInterval) this.metaChanged = true;
     this._maxInactiveInterval = seconds;
   }
@@ -92,20 +112,76 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   }
 
   /**
-   * Validates and sets an attribute. An invalid name or value throws {@link InvalidAttributeError}
-   * and changes nothing. `undefined` removes the attribute.
+   * Validates and sets an attribute; `undefined` removes it. Throws, changing nothing:
+   * - {@link InvalidAttributeError} for a name or value the schema rejects, or a value not every
+   *   store can hold (a string or key with U+0000 or a lone surrogate);
+   * - {@link SessionLimitError} when the session would grow past `maxSessionBytes` (its
+   *   attributes as one JSON object, UTF-8) or hold more than `maxAttributes` of a pattern family.
+   *
+   * A session loaded already over a limit (the schema lowered it) still loads and still takes
+   * writes that do not grow it: replacing a value by one no larger, removing attributes.
    */
   set<K extends AttributeName<A>>(name: K, value: Exclude<A[K], undefined> | undefined): this {
     if (value === undefined) return this.remove(name);
-    const copy = validateAttribute(this.context.descriptor, name, value);
-    this.attributes.set(name, copy);
-    this.changes.set(name, { value: copy });
+    try {
+      this.setChecked(name, value);
+    } catch (err) {
+      if (err instanceof InvalidAttributeError) this._lastRejection = err;
+      throw err;
+    }
     return this;
   }
 
+  /**
+   * The last error `set` threw on this session, if any: the web integrations answer it (400 or
+   * 413 with `{ error, path }`) when the framework caught it and made it a 500.
+   */
+  get lastRejection(): InvalidAttributeError | undefined {
+    return this._lastRejection;
+  }
+
+  private setChecked(name: string, value: unknown): void {
+    const descriptor = this.context.descriptor;
+    const checked = checkAttribute(descriptor, name, value);
+    const usage = (this.usage ??= measure(descriptor, this.attributes));
+    const entry = entryBytes(name, checked.json);
+    const before = usage.bytes.get(name);
+    const family = 'prefix' in checked.attribute ? checked.attribute : undefined;
+    if (family?.maxAttributes !== undefined && before === undefined) {
+      const count = (usage.families.get(family) ?? 0) + 1;
+      if (count > family.maxAttributes) {
+        throw new SessionLimitError(name, '/' + escapePointer(name), 'maxAttributes', family.maxAttributes, count);
+      }
+    }
+    const total = usage.total - (before ?? 0) + entry;
+    const max = descriptor.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+    if (total > max && total > usage.total) {
+      throw new SessionLimitError(name, '/' + escapePointer(name), 'maxSessionBytes', max, total);
+    }
+    usage.total = total;
+    usage.bytes.set(name, entry);
+    if (family && before === undefined) usage.families.set(family, (usage.families.get(family) ?? 0) + 1);
+    this.hidden.delete(name);
+    this.attributes.set(name, checked.copy);
+    this.changes.set(name, { value: checked.copy });
+  }
+
+  /** Removes an attribute; also one the store holds but the session hid (an invalid stored value). */
   remove(name: AttributeName<A>): this {
-    if (this.attributes.delete(name) || this.changes.has(name)) this.changes.set(name, REMOVED);
+    const had = this.attributes.delete(name);
+    if (had || this.changes.has(name) || this.hidden.delete(name)) this.changes.set(name, REMOVED);
+    if (had && this.usage) {
+      this.usage.total -= this.usage.bytes.get(name) ?? 0;
+      this.usage.bytes.delete(name);
+      const family = lookupAttribute(this.context.descriptor, name);
+      if (family && 'prefix' in family) this.usage.families.set(family, (this.usage.families.get(family) ?? 1) - 1);
+    }
     return this;
+  }
+
+  /** The bytes the session's attributes take as one JSON object (UTF-8), as `maxSessionBytes` counts them. */
+  get sizeInBytes(): number {
+    return (this.usage ??= measure(this.context.descriptor, this.attributes)).total;
   }
 
   attributeNames(): AttributeName<A>[] {
@@ -177,22 +253,132 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   }
 }
 
-/** Checks a name and value against the schema; returns the copy to keep. Throws InvalidAttributeError. */
+/**
+ * Checks a name and value against the schema, and that every store can hold the value; returns
+ * the copy to keep. Throws InvalidAttributeError. (Limits are the session's: see `Session.set`.)
+ */
 export function validateAttribute(descriptor: SessionDescriptor, name: string, value: unknown): unknown {
+  return checkAttribute(descriptor, name, value).copy;
+}
+
+interface CheckedAttribute {
+  attribute: AttributeDescriptor | PatternAttributeDescriptor | OpenAttributesDescriptor;
+  /** The value's JSON text, as the stores keep it. */
+  json: string;
+  /** The value as a store gives it back (a JSON copy the caller cannot change behind the session's back). */
+  copy: unknown;
+}
+
+function checkAttribute(descriptor: SessionDescriptor, name: string, value: unknown): CheckedAttribute {
+  const reason = rejectionOf(descriptor, name, value);
+  if (reason) throw new InvalidAttributeError(name, '/' + escapePointer(name) + reason.path, reason.reason);
+  const json = JSON.stringify(value);
+  const attribute = lookupAttribute(descriptor, name)!;
+  return { attribute, json, copy: typeof value === 'object' && value !== null ? JSON.parse(json) : value };
+}
+
+/**
+ * Why a stored or given value may not be an attribute of the session, or undefined when it may:
+ * the name is unknown, the schema rejects the value, or not every store can hold it. `path` is a
+ * JSON pointer inside the value.
+ */
+export function rejectionOf(
+  descriptor: SessionDescriptor,
+  name: string,
+  value: unknown,
+): { path: string; reason: string } | undefined {
+  const problem = attributeNameProblem(name);
+  if (problem) return { path: '', reason: problem };
   const attribute = lookupAttribute(descriptor, name);
-  if (!attribute) {
-    throw new InvalidAttributeError(name, '/' + escapePointer(name), `'${printable(name)}' is not an attribute of ${descriptor.name}`);
-  }
+  if (!attribute) return { path: '', reason: `'${printable(name)}' is not an attribute of ${descriptor.name}` };
   if (!attribute.validate(value)) {
     const issue = attribute.validate.errors?.[0];
-    throw new InvalidAttributeError(name, '/' + escapePointer(name) + (issue?.instancePath ?? ''), issue?.message ?? 'value rejected by the schema');
+    return { path: issue?.instancePath ?? '', reason: issue?.message ?? 'value rejected by the schema' };
   }
-  return copyOf(value);
+  return findUnstorable(value);
+}
+
+/**
+ * Splits stored attributes into what a session may expose and what it hides: a value `rejectionOf`
+ * refuses (reported through `report`, and listed in `invalid` so the app can still set or remove
+ * it) and a name the schema does not know (hidden silently, never touched). Returns the same
+ * object when nothing is hidden.
+ */
+export function screenAttributes(
+  descriptor: SessionDescriptor,
+  stored: Record<string, unknown>,
+  report?: (attribute: string, reason: string) => void,
+): { attributes: Record<string, unknown>; invalid: string[] } {
+  let attributes = stored;
+  const invalid: string[] = [];
+  for (const [name, value] of Object.entries(stored)) {
+    const rejected = rejectionOf(descriptor, name, value);
+    if (!rejected) continue;
+    if (attributes === stored) attributes = { ...stored };
+    delete attributes[name];
+    if (lookupAttribute(descriptor, name) === undefined) continue;
+    invalid.push(name);
+    report?.(name, `${rejected.path || '/'}: ${rejected.reason}`);
+  }
+  return { attributes, invalid };
+}
+
+/**
+ * For code that writes whole sessions (the express-session adapter): throws
+ * {@link SessionLimitError} when `next` is over a limit and larger there than `previous`, the
+ * same rule `Session.set` applies one attribute at a time.
+ */
+export function checkSessionLimits(
+  descriptor: SessionDescriptor,
+  next: Record<string, unknown>,
+  previous: Record<string, unknown> | null,
+): void {
+  const after = measure(descriptor, new Map(Object.entries(next)));
+  const before = measure(descriptor, new Map(Object.entries(previous ?? {})));
+  const grown = [...after.bytes].filter(([name, bytes]) => bytes > (before.bytes.get(name) ?? 0));
+  for (const [family, count] of after.families) {
+    const was = before.families.get(family) ?? 0;
+    if (family.maxAttributes !== undefined && count > family.maxAttributes && count > was) {
+      const name = [...after.bytes.keys()].find((candidate) => family.pattern.test(candidate) && !before.bytes.has(candidate))!;
+      throw new SessionLimitError(name, '/' + escapePointer(name), 'maxAttributes', family.maxAttributes, count);
+    }
+  }
+  const max = descriptor.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+  if (after.total > max && after.total > before.total) {
+    const [name] = grown.sort((a, b) => b[1] - a[1])[0] ?? [''];
+    throw new SessionLimitError(name, name ? '/' + escapePointer(name) : '', 'maxSessionBytes', max, after.total);
+  }
 }
 
 /** A copy the caller cannot change behind the session's back; primitives are their own copy. */
 function copyOf<T>(value: T): T {
   return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
+/** What the limits count, per session: each attribute's bytes, their total, each family's count. */
+interface Usage {
+  bytes: Map<string, number>;
+  total: number;
+  families: Map<PatternAttributeDescriptor, number>;
+}
+
+/** `"name":value,` in UTF-8: one attribute's share of the session's JSON object. */
+function entryBytes(name: string, json: string): number {
+  return utf8Length(JSON.stringify(name)) + utf8Length(json) + 2;
+}
+
+/** Measures the attributes once (one JSON text per attribute); later sets and removes adjust it. */
+function measure(descriptor: SessionDescriptor, attributes: ReadonlyMap<string, unknown>): Usage {
+  // `{`, then each `"name":value,` (the last comma is the closing `}`).
+  const usage: Usage = { bytes: new Map(), total: 1, families: new Map() };
+  for (const [name, value] of attributes) {
+    const entry = entryBytes(name, JSON.stringify(value));
+    usage.bytes.set(name, entry);
+    usage.total += entry;
+    const attribute = lookupAttribute(descriptor, name);
+    if (attribute && 'prefix' in attribute) usage.families.set(attribute, (usage.families.get(attribute) ?? 0) + 1);
+  }
+  return usage;
 }
 
 function escapePointer(segment: string): string {

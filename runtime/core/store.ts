@@ -63,6 +63,14 @@ export const DEFAULT_ID_FORWARDING_MS = 60_000;
  */
 export type WriteOutcome = 'written' | 'gone' | 'moved';
 
+/** What {@link SessionStore.listIds} is asked for. */
+export interface ListIdsOptions {
+  /** Epoch ms: sessions expired by then are left out where the store can tell without loading them. */
+  now: number;
+  /** How many ids one round trip reads (a hint; Redis takes it as SCAN's COUNT). Default 500. */
+  pageSize?: number;
+}
+
 export interface StoreExpiryListener {
   (sessionId: string): void;
 }
@@ -84,6 +92,15 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** The sessions whose index has that value. May include expired ones; the repository filters them. */
   findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]>;
+  /**
+   * The ids of the stored sessions, read page by page so that no store ever holds all of them
+   * (or any session) in memory at once. Sessions expired at `now` are left out where the store can
+   * tell from its own expiry data (SQL's expiry column, Redis and Hazelcast TTLs, the memory
+   * store's records); Hazelcast keeps an entry up to a second past its expiry, and the repository
+   * re-checks whatever it loads. A session created or deleted while the listing runs may or may not
+   * appear, and an id may appear twice (Redis SCAN does so while the server resizes its tables).
+   */
+  listIds(options: ListIdsOptions): AsyncIterable<string>;
   /** Subscribes to expiry the store can observe (keyspace events, entry listeners, cleanup). */
   onExpired?(listener: StoreExpiryListener): void;
   close(): Promise<void>;

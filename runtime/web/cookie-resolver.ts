@@ -1,4 +1,4 @@
-import { firstHeaderValue, readHeader, type HeaderMutation, type ResolverRequest, type SessionIdResolver } from './id-resolver.js';
+import { firstHeaderValue, MAX_SESSION_ID_CANDIDATES, readHeader, type HeaderMutation, type ResolverRequest, type SessionIdResolver } from './id-resolver.js';
 
 export type SameSite = 'Lax' | 'Strict' | 'None';
 
@@ -30,7 +30,10 @@ export interface CookieResolverOptions {
   maxHeaderLength?: number;
   /** Longer cookie values are ignored. Default 256. */
   maxValueLength?: number;
-  /** At most this many distinct candidate ids are returned (each may cost a store lookup). Default 8. */
+  /**
+   * At most this many distinct candidate ids are returned (each may cost a store lookup), in the
+   * order the Cookie header lists them. Default and most: {@link MAX_SESSION_ID_CANDIDATES} (3).
+   */
   maxCandidates?: number;
   /** For `Expires` when `maxAge` is set. */
   clock?: () => number;
@@ -97,7 +100,10 @@ export class CookieSessionIdResolver implements SessionIdResolver {
     }
     this.maxHeaderLength = positive(options.maxHeaderLength, 8192, 'maxHeaderLength');
     this.maxValueLength = positive(options.maxValueLength, 256, 'maxValueLength');
-    this.maxCandidates = positive(options.maxCandidates, 8, 'maxCandidates');
+    this.maxCandidates = positive(options.maxCandidates, MAX_SESSION_ID_CANDIDATES, 'maxCandidates');
+    if (this.maxCandidates > MAX_SESSION_ID_CANDIDATES) {
+      throw new RangeError(`maxCandidates may be at most ${MAX_SESSION_ID_CANDIDATES} (each candidate may cost a store lookup), got ${this.maxCandidates}`);
+    }
     this.clock = options.clock ?? Date.now;
   }
 

@@ -1,365 +1,301 @@
-import type { IndexValue, SessionDescriptor } from '../core/descriptor.js';
-import { SessionStoreError } from '../core/errors.js';
-import { expiresAt, isExpired } from '../core/expiry.js';
-import { uuidSessionIdGenerator } from '../core/ids.js';
-import { validateAttribute } from '../core/session.js';
-import type { SessionRecord, SessionStore, SessionWrite } from '../core/store.js';
-
 /**
- * An express-session `Store` over any sessiongen store, so an express-session app switches to
- * sessiongen's SQL, Redis, Hazelcast or memory store by changing one line:
+ * `@sessiongen/runtime/express-session`: an express-session `Store` over a sessiongen repository,
+ * so an express-session app moves to sessiongen's SQL, Redis, Hazelcast or memory store by
+ * changing one line:
  *
  * ```ts
  * import session from 'express-session';
+ * import { createExpressSessionStore } from '@sessiongen/runtime/express-session';
  * app.use(session({ secret, resave: false, saveUninitialized: false,
  *   store: createExpressSessionStore(session, repository) }));   // was: new RedisStore({ client })
  * ```
  *
- * The class extends the `Store` of the express-session module you pass, so `instanceof
- * session.Store` holds and express-session's `regenerate`/`load`/`createSession` are its own.
- * The module is passed in (the connect-store convention) rather than imported, so sessiongen has
- * no dependency on express-session and its global `req.session` typing.
+ * The store is a real subclass of the `Store` of the express-session module passed in, typed by
+ * express-session's own declarations (`@types/express-session`, an optional peer dependency):
+ * `instanceof session.Store` holds, and `regenerate`, `load` and `createSession` are
+ * express-session's. It works through the repository, with the repository's rules:
  *
- * Mapping:
- * - The session's top-level properties other than `cookie` are sessiongen attributes, checked
- *   against the schema: a value the schema rejects fails the save (`InvalidAttributeError` to
- *   express-session, hence to the app's error handler), and nothing is written.
- * - The cookie's `originalMaxAge` is the session's `maxInactiveInterval` (rounded up to whole
- *   seconds); without one, the repository's default timeout applies. A loaded session's
- *   `cookie.expires` is `lastAccessedTime + timeout`; the other cookie attributes come from the
- *   adapter's `cookie` option (give it what you give express-session), not from the store.
- * - Saves are deltas against what the same request loaded, so two requests changing different
- *   properties of one session both win (express-session with other stores loses one of them).
- *   A session deleted meanwhile (logout elsewhere) is not resurrected by a late save.
- * - `touch` writes only `lastAccessedTime` and the timeout. `all` returns an array of sessions
- *   with their `id`; `length`, `clear` and `ids` too. Every method takes a callback and returns
- *   a Promise.
- * - Ids from express-session are checked before any store sees them: by default a UUID (use
- *   `genid: () => crypto.randomUUID()`) or express-session's own 32-character base64url form.
+ * - Saves are the repository's delta saves: `set` loads the session as a sessiongen `Session` (or
+ *   reuses the one this request's `get` loaded), turns express-session's data into `set`/`remove`
+ *   of attributes, and calls `repository.save`. Two requests changing different properties of one
+ *   session both win, and a save never brings back a session deleted or expired meanwhile.
+ * - Attributes: each top-level property of express-session's data is an attribute, validated by
+ *   the schema through `Session.set`; a value or name the schema rejects fails the save with
+ *   `InvalidAttributeError` (to the app's error handler) and nothing is written. Values are stored
+ *   as JSON (a `Date` comes back as its ISO string, as with every express-session store). With a
+ *   schema that has open attributes (`"additionalProperties": {}`), any property is accepted.
+ * - `cookie`: its timing is the session's timeout (next rule). Its other fields (path, domain,
+ *   httpOnly, secure, sameSite, …) are stored as the attribute `cookie` when the schema has one
+ *   (declared, or through open attributes); otherwise they come back from the `cookie` option
+ *   (give it what you give express-session).
+ * - Timeout: `cookie.originalMaxAge` (or, on plain objects, `cookie.maxAge`) in ms becomes the
+ *   session's `maxInactiveInterval` in whole seconds, rounded up (1500 ms is 2 s), so the session
+ *   never ends before its cookie; a cookie without one (a browser-session cookie) gets the
+ *   repository's default timeout. `cookie.expires` is not stored: express-session recomputes it
+ *   on every request as now + originalMaxAge, which is exactly the idle timeout; a loaded session's
+ *   `cookie.expires` is `lastAccessedTime + maxInactiveInterval`.
+ * - `set` and `touch` set `lastAccessedTime` to now; `touch` writes only the times.
+ * - Ids: checked before any store sees them. By default express-session's own ids (its default
+ *   `genid` is uid-safe: 24 random bytes as 32 base64url characters) and UUIDs v4. Another `genid`
+ *   needs `isValidId`. With `genid: () => crypto.randomUUID()` the sessions are also ones that the
+ *   app's sessiongen repository and integrations find by id (they accept UUIDs only).
+ * - Events: the repository's `created` (first save) and `deleted` (`destroy`); `expired` where
+ *   the store reports expiry.
+ * - `all`, `ids`, `length` and `clear` read the store's ids page by page (`SessionStore.listIds`),
+ *   never every session at once; `all` then loads each live session (its answer holds them all).
+ * - Every method takes an optional callback and returns a Promise.
  */
+import type expressSession from 'express-session';
+import {
+  deepEqual,
+  lookupAttribute,
+  uuidSessionIdGenerator,
+  validateAttribute,
+  type Session,
+  type SessionRepository,
+} from '@sessiongen/runtime';
+// The core is imported by its package name, not by path: this entry is compiled in a TypeScript
+// program of its own, because express-session's declarations type `req.session` globally, which
+// cannot share a program with sessiongen's Express integration (see runtime/tsconfig.build.*).
 
-/** What the adapter needs from express-session's module (the default export). */
-export interface ExpressSessionModuleLike {
-  Store: new () => ExpressStoreBase;
-}
-
-/** What express-session's `Store` base class provides (an EventEmitter). */
-export interface ExpressStoreBase {
-  emit(event: string | symbol, ...args: any[]): boolean;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
-}
-
-/** An express-session session as stores see it. */
-export interface ExpressSessionData {
-  cookie?: ExpressCookieData;
-  [property: string]: unknown;
-}
-
-export interface ExpressCookieData {
-  originalMaxAge?: number | null;
-  maxAge?: number | null;
-  expires?: string | Date | null | boolean;
-  path?: string;
-  domain?: string;
-  httpOnly?: boolean;
-  secure?: boolean | 'auto';
-  sameSite?: boolean | 'lax' | 'strict' | 'none' | 'auto';
-  [property: string]: unknown;
-}
-
-/** The repository (or just store and descriptor) the adapter writes through. */
-export interface ExpressSessionStoreSource {
-  readonly store: SessionStore;
-  readonly descriptor: SessionDescriptor;
-  readonly clock?: () => number;
-  readonly defaultMaxInactiveInterval?: number;
-  /** A `SessionRepository`'s events: `created` and `deleted` are emitted for saves and destroys. */
-  readonly events?: { emit(type: 'created' | 'deleted', sessionId: string): void };
-}
-
-export interface ExpressSessionStoreOptions {
-  /** Which ids may reach the store. Default: a UUID v4, or express-session's default 32-character base64url id. */
-  isValidId?: (id: string) => boolean;
-  /** Cookie attributes given back on load (besides `originalMaxAge`/`expires`). Default express-session's: `{ path: '/', httpOnly: true, secure: false }`. */
-  cookie?: Omit<ExpressCookieData, 'originalMaxAge' | 'maxAge' | 'expires'>;
-  /** Lists the stored session ids, for `all`/`length`/`clear`/`ids`. Default: built in for the SQL and Redis stores. */
-  listIds?: () => Promise<string[]>;
-}
-
+type ExpressSession = typeof expressSession;
+type SessionData = expressSession.SessionData;
 type Callback<T> = (err: any, result?: T) => void;
 
-const UID_SAFE_24 = /^[A-Za-z0-9_-]{32}$/;
-const ORIGINAL = Symbol('sessiongen.expressSession.original');
-const ORIGINAL_CREATION = Symbol('sessiongen.expressSession.creationTime');
+/** Any generated repository (any attributes, with or without defaults). */
+export type AnySessionRepository = SessionRepository<any, any> | SessionRepository<any, never>;
+type Repository = SessionRepository<Record<string, unknown>>;
+type AnyAttributeSession = Session<Record<string, unknown>>;
 
-function defaultIsValidId(id: string): boolean {
-  return typeof id === 'string' && (uuidSessionIdGenerator.isValid(id) || UID_SAFE_24.test(id));
+/** Cookie fields the adapter gives back on load when the schema has no `cookie` attribute. */
+export type ExpressSessionCookieDefaults = Pick<
+  expressSession.CookieOptions,
+  'path' | 'domain' | 'httpOnly' | 'secure' | 'sameSite' | 'partitioned' | 'priority'
+>;
+
+export interface ExpressSessionStoreOptions {
+  /**
+   * Which session ids the adapter accepts; any other never reaches the store (`get` answers
+   * null, `destroy` does nothing, `set` and `touch` fail with a TypeError). Default
+   * {@link isDefaultExpressSessionId}: express-session's default ids and UUIDs v4. An app with
+   * its own `genid` passes the matching check. Ids must fit the store: at most 64 characters, no
+   * `{` or `}`.
+   */
+  isValidId?: (id: string) => boolean;
+  /** Cookie fields given back on load when the schema has no `cookie` attribute. Default express-session's: `{ path: '/', httpOnly: true, secure: false }`. */
+  cookie?: ExpressSessionCookieDefaults;
 }
 
-/**
- * The store logic without the express-session base class: get/set/destroy/touch/all/length/
- * clear/ids over a sessiongen store, each with a callback and a Promise. Also fits
- * `@fastify/session`, whose store interface is express-session's `get`/`set`/`destroy`.
- */
-export class SessionStoreAdapter {
-  private readonly store: SessionStore;
-  private readonly descriptor: SessionDescriptor;
-  private readonly clock: () => number;
-  private readonly defaultTimeout: number;
-  private readonly events: ExpressSessionStoreSource['events'];
-  private readonly isValidId: (id: string) => boolean;
-  private readonly cookie: Omit<ExpressCookieData, 'originalMaxAge' | 'maxAge' | 'expires'>;
-  private readonly listIdsOption: (() => Promise<string[]>) | undefined;
-
-  constructor(source: ExpressSessionStoreSource, options: ExpressSessionStoreOptions = {}) {
-    this.store = source.store;
-    this.descriptor = source.descriptor;
-    this.clock = source.clock ?? Date.now;
-    this.defaultTimeout = source.defaultMaxInactiveInterval ?? source.descriptor.maxInactiveInterval;
-    this.events = source.events;
-    this.isValidId = options.isValidId ?? defaultIsValidId;
-    this.cookie = options.cookie ?? { path: '/', httpOnly: true, secure: false };
-    this.listIdsOption = options.listIds;
-  }
-
-  get(sid: string, callback?: Callback<ExpressSessionData | null>): Promise<ExpressSessionData | null> {
-    return settle(callback, async () => {
-      if (!this.isValidId(sid)) return null;
-      const record = await this.loadLive(sid);
-      return record ? this.toData(record) : null;
-    });
-  }
-
-  set(sid: string, session: ExpressSessionData, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
-      this.checkId(sid);
-      const now = this.clock();
-      const attributes = this.attributesOf(session);
-      const timeout = this.timeoutOf(session);
-      const original = originalOf(session);
-      let previous: Record<string, unknown> | null;
-      let creationTime = now;
-      if (original && original.id === sid) {
-        previous = original.attributes;
-        creationTime = original.creationTime;
-      } else {
-        const record = await this.loadLive(sid);
-        previous = record ? record.attributes : null;
-        if (record) creationTime = record.creationTime;
-      }
-      const write = this.buildWrite(sid, previous, attributes, creationTime, now, timeout);
-      const outcome = await this.call('save', () => this.store.write(write));
-      if (outcome === 'written') {
-        if (write.isNew) this.events?.emit('created', sid);
-        remember(session, sid, attributes, creationTime);
-      }
-      // 'gone': deleted or expired since it was loaded; never resurrected.
-    });
-  }
-
-  destroy(sid: string, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
-      if (!this.isValidId(sid)) return;
-      if (await this.call('delete', () => this.store.delete(sid))) this.events?.emit('deleted', sid);
-    });
-  }
-
-  /** Refreshes the idle timer without rewriting any attribute. */
-  touch(sid: string, session: ExpressSessionData, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
-      this.checkId(sid);
-      const now = this.clock();
-      const attributes = this.attributesOf(session, false);
-      const timeout = this.timeoutOf(session);
-      const original = originalOf(session);
-      const write: SessionWrite = {
-        id: sid,
-        isNew: false,
-        creationTime: original?.creationTime ?? now,
-        lastAccessedTime: now,
-        maxInactiveInterval: timeout,
-        expiresAt: expiresAt(now, timeout),
-        set: {},
-        removed: [],
-        indexes: this.indexesOf(attributes),
-        changedIndexes: [],
-        now,
-      };
-      await this.call('touch', () => this.store.write(write));
-    });
-  }
-
-  /** Every live session, as an array of session objects with their `id`. */
-  all(callback?: Callback<Array<ExpressSessionData & { id: string }>>): Promise<Array<ExpressSessionData & { id: string }>> {
-    return settle(callback, async () => {
-      const out: Array<ExpressSessionData & { id: string }> = [];
-      for (const id of await this.listIds()) {
-        const record = await this.loadLive(id);
-        if (record) out.push({ ...this.toData(record), id });
-      }
-      return out;
-    });
-  }
-
+/** An express-session `Store` backed by a sessiongen repository; each method also returns a Promise. */
+export interface SessiongenExpressSessionStore extends expressSession.Store {
+  /** The repository, under the adapter's id rules (same store, events, clock and timeout). */
+  readonly repository: AnySessionRepository;
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null>;
+  set(sid: string, session: SessionData, callback?: (err?: any) => void): Promise<void>;
+  destroy(sid: string, callback?: (err?: any) => void): Promise<void>;
+  touch(sid: string, session: SessionData, callback?: (err?: any) => void): Promise<void>;
+  /** Every live session, each with its `id`. */
+  all(callback?: Callback<Array<SessionData & { id: string }>>): Promise<Array<SessionData & { id: string }>>;
   /** The ids of every live session. */
-  ids(callback?: Callback<string[]>): Promise<string[]> {
-    return settle(callback, async () => {
-      const out: string[] = [];
-      for (const id of await this.listIds()) if (await this.loadLive(id)) out.push(id);
-      return out;
-    });
+  ids(callback?: Callback<string[]>): Promise<string[]>;
+  length(callback?: Callback<number>): Promise<number>;
+  /** Deletes every session whose id the adapter accepts. */
+  clear(callback?: (err?: any) => void): Promise<void>;
+}
+
+export type SessiongenExpressSessionStoreClass = new (
+  repository: AnySessionRepository,
+  options?: ExpressSessionStoreOptions,
+) => SessiongenExpressSessionStore;
+
+/** express-session's default `genid`: uid-safe, 24 random bytes as 32 base64url characters. */
+const UID_SAFE_24 = /^[A-Za-z0-9_-]{32}$/;
+
+/** The adapter's default id check: express-session's default ids, and UUIDs v4 (`genid: () => crypto.randomUUID()`). */
+export function isDefaultExpressSessionId(id: string): boolean {
+  return typeof id === 'string' && (UID_SAFE_24.test(id) || uuidSessionIdGenerator.isValid(id));
+}
+
+/** The sessiongen `Session` a request loaded, kept on express-session's object so its save is a delta. */
+const LOADED = Symbol('sessiongen.expressSession.loaded');
+const DEFAULT_COOKIE: ExpressSessionCookieDefaults = { path: '/', httpOnly: true, secure: false };
+/** Cookie fields that are the session's timing, never stored as part of the `cookie` attribute. */
+const COOKIE_TIMING = ['expires', 'maxAge', 'originalMaxAge', '_expires'];
+const CLEAR_BATCH = 100;
+
+/** The store logic: express-session's Store methods over the repository. */
+class ExpressSessionAdapter {
+  readonly repository: Repository;
+  private readonly isValidId: (id: string) => boolean;
+  private readonly cookie: ExpressSessionCookieDefaults;
+
+  constructor(repository: AnySessionRepository, options: ExpressSessionStoreOptions) {
+    const base = repository as unknown as Repository;
+    if (typeof base?.withIdRules !== 'function') throw new TypeError('createExpressSessionStore needs a sessiongen repository (a generated one)');
+    this.isValidId = options.isValidId ?? isDefaultExpressSessionId;
+    this.repository = base.withIdRules({ generate: () => base.ids.generate(), isValid: (id) => typeof id === 'string' && this.isValidId(id) });
+    this.cookie = options.cookie ?? DEFAULT_COOKIE;
   }
 
-  length(callback?: Callback<number>): Promise<number> {
-    return settle(callback, async () => (await this.ids()).length);
+  async get(sid: string): Promise<SessionData | null> {
+    const session = await this.repository.findById(sid);
+    return session ? this.toData(session) : null;
   }
 
-  /** Deletes every session (through the store, so its indexes go too). */
-  clear(callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
-      for (const id of await this.listIds()) await this.destroy(id);
-    });
+  async set(sid: string, data: SessionData): Promise<void> {
+    this.checkId(sid);
+    const session = loadedOf(data, sid) ?? (await this.repository.findById(sid)) ?? this.repository.createSession(sid);
+    this.apply(session, data as unknown as Record<string, unknown>);
+    this.refresh(session, data);
+    if ((await this.repository.save(session)) !== 'gone') keepLoaded(data, session);
   }
 
-  /** @internal a loaded session remembers what it was, so its save is a delta. */
-  rememberLoaded(sid: string, session: object, loaded: object): void {
-    const creationTime = (loaded as Record<symbol, unknown>)[ORIGINAL_CREATION];
-    remember(session, sid, this.attributesOf(session as ExpressSessionData, false), typeof creationTime === 'number' ? creationTime : this.clock());
+  async touch(sid: string, data: SessionData): Promise<void> {
+    this.checkId(sid);
+    const session = loadedOf(data, sid) ?? (await this.repository.findById(sid));
+    if (!session) return; // deleted or expired meanwhile: nothing to extend
+    this.refresh(session, data);
+    await this.repository.save(session);
   }
 
-  private async listIds(): Promise<string[]> {
-    const list = this.listIdsOption ?? builtInLister(this.store);
-    if (!list) {
-      throw new SessionStoreError(this.store.kind, 'list', new Error('this store cannot list its sessions; pass the listIds option'));
+  destroy(sid: string): Promise<void> {
+    return this.repository.deleteById(sid);
+  }
+
+  async all(): Promise<Array<SessionData & { id: string }>> {
+    const out: Array<SessionData & { id: string }> = [];
+    for (const id of await this.ids()) {
+      const session = await this.repository.findById(id);
+      if (session) out.push(Object.assign(this.toData(session), { id }));
     }
-    const ids = await this.call('list', list);
-    return ids.filter((id) => this.isValidId(id));
+    return out;
   }
 
-  private async loadLive(sid: string): Promise<SessionRecord | null> {
-    const record = await this.call('load', () => this.store.load(sid));
-    if (!record || isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
-    return record;
+  async ids(): Promise<string[]> {
+    const ids = new Set<string>();
+    for await (const id of this.repository.listIds()) ids.add(id);
+    return [...ids];
   }
 
-  private toData(record: SessionRecord): ExpressSessionData {
-    const timeout = record.maxInactiveInterval;
-    const cookie: ExpressCookieData = {
-      ...this.cookie,
+  async length(): Promise<number> {
+    return (await this.ids()).length;
+  }
+
+  async clear(): Promise<void> {
+    let batch: string[] = [];
+    for await (const id of this.repository.listIds()) {
+      batch.push(id);
+      if (batch.length < CLEAR_BATCH) continue;
+      await Promise.all(batch.map((each) => this.repository.deleteById(each)));
+      batch = [];
+    }
+    await Promise.all(batch.map((each) => this.repository.deleteById(each)));
+  }
+
+  /** express-session's data for a loaded session: its attributes, and the cookie. */
+  private toData(session: AnyAttributeSession): SessionData {
+    const attributes: Record<string, unknown> = session.attributesSnapshot();
+    const stored = attributes.cookie;
+    const fields = this.storesCookie() && isPlainObject(stored) ? stored : this.cookie;
+    delete attributes.cookie;
+    const timeout = session.maxInactiveInterval;
+    const cookie = {
+      ...fields,
       originalMaxAge: timeout < 0 ? null : timeout * 1000,
-      expires: timeout < 0 ? null : new Date(record.lastAccessedTime + timeout * 1000).toISOString(),
+      expires: timeout < 0 ? null : new Date(session.lastAccessedTime + timeout * 1000).toISOString(),
     };
-    const data: ExpressSessionData = { cookie, ...structuredClone(record.attributes) };
-    Object.defineProperty(data, ORIGINAL_CREATION, { value: record.creationTime, enumerable: false });
+    const data = { ...attributes, cookie } as unknown as SessionData;
+    keepLoaded(data, session);
     return data;
   }
 
-  /** The attributes, checked against the schema (JSON copies: Dates become strings, as with every JSON store). */
-  private attributesOf(session: ExpressSessionData, validate = true): Record<string, unknown> {
-    const attributes: Record<string, unknown> = {};
-    for (const key of Object.keys(session)) {
-      if (key === 'cookie') continue;
-      const value = session[key];
-      if (value === undefined || typeof value === 'function') continue;
-      const json = JSON.parse(JSON.stringify(value)) as unknown;
-      attributes[key] = validate ? validateAttribute(this.descriptor, key, json) : json;
-    }
-    return attributes;
-  }
-
-  private timeoutOf(session: ExpressSessionData): number {
-    const maxAge = session.cookie?.originalMaxAge;
-    if (typeof maxAge === 'number' && Number.isFinite(maxAge)) return Math.max(0, Math.ceil(maxAge / 1000));
-    return this.defaultTimeout;
-  }
-
-  private indexesOf(attributes: Record<string, unknown>): Record<string, IndexValue | null> {
-    const indexes: Record<string, IndexValue | null> = {};
-    for (const index of this.descriptor.indexes) {
-      const value = attributes[index.attribute];
-      indexes[index.name] = value === undefined || value === null ? null : (value as IndexValue);
-    }
-    return indexes;
-  }
-
-  private buildWrite(
-    sid: string,
-    previous: Record<string, unknown> | null,
-    attributes: Record<string, unknown>,
-    creationTime: number,
-    now: number,
-    timeout: number,
-  ): SessionWrite {
-    const set: Record<string, unknown> = {};
-    const removed: string[] = [];
-    const changed = new Set<string>();
-    for (const [name, value] of Object.entries(attributes)) {
-      if (previous && name in previous && JSON.stringify(previous[name]) === JSON.stringify(value)) continue;
-      set[name] = value;
-      changed.add(name);
-    }
-    if (previous) {
-      for (const name of Object.keys(previous)) {
-        if (!(name in attributes)) {
-          removed.push(name);
-          changed.add(name);
-        }
+  /**
+   * Turns express-session's data into sets and removes on the session: a property whose JSON
+   * differs from the stored value is set, a stored attribute the data no longer has is removed.
+   * Every changed value is validated before the first change, so a rejected one changes nothing.
+   */
+  private apply(session: AnyAttributeSession, data: Record<string, unknown>): void {
+    const wanted = new Map<string, unknown>();
+    for (const name of Object.keys(data)) {
+      let value = data[name];
+      if (name === 'cookie') {
+        if (!this.storesCookie()) continue;
+        value = cookieFields(value);
       }
+      const json = jsonCopy(value);
+      if (json !== undefined) wanted.set(name, json);
     }
-    const indexes = this.indexesOf(attributes);
-    const changedIndexes = this.descriptor.indexes
-      .filter((index) => (previous ? changed.has(index.attribute) : attributes[index.attribute] !== undefined))
-      .map((index) => index.name);
-    return {
-      id: sid,
-      isNew: previous === null,
-      creationTime,
-      lastAccessedTime: now,
-      maxInactiveInterval: timeout,
-      expiresAt: expiresAt(now, timeout),
-      set,
-      removed,
-      indexes,
-      changedIndexes,
-      now,
-    };
+    const changed = [...wanted].filter(([name, value]) => !session.has(name) || !deepEqual(session.get(name), value));
+    for (const [name, value] of changed) validateAttribute(this.repository.descriptor, name, value);
+    for (const [name, value] of changed) session.set(name, value);
+    for (const name of session.attributeNames()) if (!wanted.has(name)) session.remove(name);
+  }
+
+  /** The times a save or touch writes: now, and the timeout from the cookie. */
+  private refresh(session: AnyAttributeSession, data: SessionData): void {
+    session.maxInactiveInterval = timeoutOf(data.cookie) ?? this.repository.defaultMaxInactiveInterval;
+    session.lastAccessedTime = this.repository.clock();
+  }
+
+  /** Whether the schema takes `cookie` as an attribute (declared, or through open attributes). */
+  private storesCookie(): boolean {
+    return lookupAttribute(this.repository.descriptor, 'cookie') !== undefined;
   }
 
   private checkId(sid: string): void {
     if (!this.isValidId(sid)) {
       throw new TypeError(
-        'session id rejected by the sessiongen store adapter: use express-session\'s default genid or `genid: () => crypto.randomUUID()`, or pass isValidId',
+        'session id rejected by the sessiongen express-session store: use express-session\'s default genid or `genid: () => crypto.randomUUID()`, or pass the isValidId option that matches your genid',
       );
     }
   }
-
-  private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof SessionStoreError) throw err;
-      throw new SessionStoreError(this.store.kind, operation, err);
-    }
-  }
 }
 
-interface Original {
-  id: string;
-  attributes: Record<string, unknown>;
-  creationTime: number;
+/** The cookie's timeout in whole seconds, rounded up; undefined when the cookie has none. */
+function timeoutOf(cookie: unknown): number | undefined {
+  if (!cookie || typeof cookie !== 'object') return undefined;
+  const { originalMaxAge, maxAge } = cookie as { originalMaxAge?: unknown; maxAge?: unknown };
+  const ms = typeof originalMaxAge === 'number' ? originalMaxAge : typeof maxAge === 'number' ? maxAge : undefined;
+  if (ms === undefined || !Number.isFinite(ms)) return undefined;
+  return Math.max(0, Math.ceil(ms / 1000));
 }
 
-function originalOf(session: object): Original | undefined {
-  return (session as { [ORIGINAL]?: Original })[ORIGINAL];
+/** The cookie's fields other than its timing, as stored in a `cookie` attribute. */
+function cookieFields(cookie: unknown): unknown {
+  const json = jsonCopy(cookie);
+  if (!isPlainObject(json)) return json;
+  for (const name of COOKIE_TIMING) delete json[name];
+  return json;
 }
 
-function remember(session: object, id: string, attributes: Record<string, unknown>, creationTime: number): void {
-  Object.defineProperty(session, ORIGINAL, { value: { id, attributes, creationTime }, enumerable: false, configurable: true, writable: true });
+/** The value as a JSON store keeps it; undefined for what JSON drops (undefined, functions). */
+function jsonCopy(value: unknown): unknown {
+  if (value === undefined || typeof value === 'function') return undefined;
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : (JSON.parse(text) as unknown);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function loadedOf(data: object, sid: string): AnyAttributeSession | undefined {
+  const session = (data as { [LOADED]?: AnyAttributeSession })[LOADED];
+  return session && session.id === sid ? session : undefined;
+}
+
+function keepLoaded(data: object, session: AnyAttributeSession): void {
+  Object.defineProperty(data, LOADED, { value: session, enumerable: false, configurable: true, writable: true });
 }
 
 /** Runs the work; reports to the callback if given (then the Promise never rejects unhandled). */
 function settle<T>(callback: Callback<T> | undefined, work: () => Promise<T>): Promise<T> {
-  const result = work();
+  let result: Promise<T>;
+  try {
+    result = work();
+  } catch (err) {
+    result = Promise.reject(err);
+  }
   if (!callback) return result;
   result.then(
     (value) => callback(null, value),
@@ -368,116 +304,77 @@ function settle<T>(callback: Callback<T> | undefined, work: () => Promise<T>): P
   return result.catch(() => undefined as T);
 }
 
-/**
- * Lists session ids for the stores that can be enumerated from outside (SQL table, Redis keys).
- * A wrapping store (instrumentation, caching) that exposes the wrapped one as `inner` is looked through.
- */
-function builtInLister(store: SessionStore, depth = 0): (() => Promise<string[]>) | undefined {
-  const inner = (store as { inner?: SessionStore }).inner;
-  if (inner && typeof inner === 'object' && depth < 4) return builtInLister(inner, depth + 1);
-  const sql = store as unknown as { knex?: (table: string) => { select(column: string): Promise<Array<Record<string, unknown>>> }; table?: string };
-  if (typeof sql.knex === 'function' && typeof sql.table === 'string') {
-    const { knex, table } = sql;
-    return async () => (await knex(table).select('session_id')).map((row) => String(row.session_id));
-  }
-  const redis = store as unknown as {
-    keys?: { prefix: string; session(id: string): string };
-    client?: RedisLike & { nodes?(role: string): RedisLike[]; options?: { keyPrefix?: string } };
-  };
-  if (redis.keys && redis.client && typeof redis.client.scan === 'function') {
-    const { keys, client } = redis;
-    return async () => {
-      const clientPrefix = client.options?.keyPrefix ?? '';
-      const nodes = typeof client.nodes === 'function' ? client.nodes('master') : [client];
-      const head = `${clientPrefix}${keys.prefix}:{`;
-      const ids = new Set<string>();
-      for (const node of nodes) {
-        let cursor = '0';
-        do {
-          const [next, batch] = await node.scan(cursor, 'MATCH', `${escapeGlob(head)}*}`, 'COUNT', 1000);
-          cursor = next;
-          for (const key of batch) {
-            if (!key.startsWith(head) || !key.endsWith('}')) continue;
-            const id = key.slice(head.length, -1);
-            if (!id.includes('{') && !id.includes('}')) ids.add(id);
-          }
-        } while (cursor !== '0');
-      }
-      return [...ids];
-    };
-  }
-  return undefined;
-}
-
-interface RedisLike {
-  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
-
-/** The adapter class for one express-session module: a real subclass of its `Store`. */
-export type ExpressSessionStoreClass = new (source: ExpressSessionStoreSource, options?: ExpressSessionStoreOptions) => ExpressStoreBase &
-  Omit<SessionStoreAdapter, 'rememberLoaded'> & { readonly adapter: SessionStoreAdapter };
-
-const classes = new WeakMap<ExpressSessionModuleLike, ExpressSessionStoreClass>();
+const classes = new WeakMap<object, SessiongenExpressSessionStoreClass>();
 
 /** The `Store` subclass for this express-session module (made once per module). */
-export function expressSessionStoreClass(session: ExpressSessionModuleLike): ExpressSessionStoreClass {
+export function expressSessionStoreClass(session: Pick<ExpressSession, 'Store'>): SessiongenExpressSessionStoreClass {
   const cached = classes.get(session);
   if (cached) return cached;
   const Base = session.Store;
   if (typeof Base !== 'function') throw new TypeError('expected the express-session module (its default export), which has Store');
-  class SessiongenExpressStore extends Base {
-    readonly adapter: SessionStoreAdapter;
-    constructor(source: ExpressSessionStoreSource, options: ExpressSessionStoreOptions = {}) {
+
+  class SessiongenStore extends Base implements SessiongenExpressSessionStore {
+    private readonly adapter: ExpressSessionAdapter;
+
+    constructor(repository: AnySessionRepository, options: ExpressSessionStoreOptions = {}) {
       super();
-      this.adapter = new SessionStoreAdapter(source, options);
+      this.adapter = new ExpressSessionAdapter(repository, options);
     }
-    get(sid: string, callback?: Callback<ExpressSessionData | null>) {
-      return this.adapter.get(sid, callback);
+
+    get repository(): AnySessionRepository {
+      return this.adapter.repository;
     }
-    set(sid: string, session: ExpressSessionData, callback?: Callback<void>) {
-      return this.adapter.set(sid, session, callback);
+
+    override get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
+      return settle(callback, () => this.adapter.get(sid));
     }
-    destroy(sid: string, callback?: Callback<void>) {
-      return this.adapter.destroy(sid, callback);
+
+    override set(sid: string, data: SessionData, callback?: (err?: any) => void): Promise<void> {
+      return settle(callback, () => this.adapter.set(sid, data));
     }
-    touch(sid: string, session: ExpressSessionData, callback?: Callback<void>) {
-      return this.adapter.touch(sid, session, callback);
+
+    override destroy(sid: string, callback?: (err?: any) => void): Promise<void> {
+      return settle(callback, () => this.adapter.destroy(sid));
     }
-    all(callback?: Callback<Array<ExpressSessionData & { id: string }>>) {
-      return this.adapter.all(callback);
+
+    override touch(sid: string, data: SessionData, callback?: (err?: any) => void): Promise<void> {
+      return settle(callback, () => this.adapter.touch(sid, data));
     }
-    ids(callback?: Callback<string[]>) {
-      return this.adapter.ids(callback);
+
+    override all(callback?: Callback<Array<SessionData & { id: string }>>): Promise<Array<SessionData & { id: string }>> {
+      return settle(callback, () => this.adapter.all());
     }
-    length(callback?: Callback<number>) {
-      return this.adapter.length(callback);
+
+    ids(callback?: Callback<string[]>): Promise<string[]> {
+      return settle(callback, () => this.adapter.ids());
     }
-    clear(callback?: Callback<void>) {
-      return this.adapter.clear(callback);
+
+    override length(callback?: Callback<number>): Promise<number> {
+      return settle(callback, () => this.adapter.length());
     }
-    /** express-session's `createSession`, plus what the save needs to write a delta. */
-    createSession(req: { sessionID: string }, sess: ExpressSessionData): unknown {
-      const base = Base.prototype as unknown as { createSession?: (req: object, sess: object) => object };
-      if (typeof base.createSession !== 'function') throw new TypeError('express-session Store has no createSession');
-      const loaded = sess;
-      const created = base.createSession.call(this, req, sess);
-      this.adapter.rememberLoaded(req.sessionID, created, loaded);
+
+    override clear(callback?: (err?: any) => void): Promise<void> {
+      return settle(callback, () => this.adapter.clear());
+    }
+
+    /** express-session's `createSession`, handing the loaded sessiongen session on to the save. */
+    override createSession(req: Parameters<expressSession.Store['createSession']>[0], data: SessionData) {
+      const loaded = (data as { [LOADED]?: AnyAttributeSession })[LOADED];
+      const created = super.createSession(req, data);
+      if (loaded) keepLoaded(created, loaded);
       return created;
     }
   }
-  classes.set(session, SessiongenExpressStore);
-  return SessiongenExpressStore;
+
+  classes.set(session, SessiongenStore);
+  return SessiongenStore;
 }
 
-/** A ready store instance: `session({ store: createExpressSessionStore(session, repository) })`. */
+/** A ready store: `session({ store: createExpressSessionStore(session, repository) })`. */
 export function createExpressSessionStore(
-  session: ExpressSessionModuleLike,
-  source: ExpressSessionStoreSource,
+  session: Pick<ExpressSession, 'Store'>,
+  repository: AnySessionRepository,
   options: ExpressSessionStoreOptions = {},
-): InstanceType<ExpressSessionStoreClass> {
-  return new (expressSessionStoreClass(session))(source, options);
+): SessiongenExpressSessionStore {
+  return new (expressSessionStoreClass(session))(repository, options);
 }

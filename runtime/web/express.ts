@@ -1,8 +1,8 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { SessionConflictError } from '../core/errors.js';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
-import { sessionFailureReply } from './failure-reply.js';
+import { sessionFailureReply, type SessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -94,12 +94,20 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
  * Express error middleware that answers a failed session store call
  * ({@link SessionStoreUnavailableError}, e.g. a load during `req.session.get()`) or a session
  * conflict ({@link SessionConflictError}: 409 with `Retry-After` for a session id another request
- * changed, 410 for a session that ended) with its status and a JSON body; other errors go on to the
- * next error handler. Mount it before error handlers that answer any error with a `status`.
+ * changed, 410 for a session that ended) with its status and a JSON body in place of anything the
+ * app set, and an attribute `session.set` rejected with 400 (`InvalidAttributeError`) or 413
+ * (`SessionLimitError`) and `{ error, path }` (see `sessionFailureReply`); other errors go on to
+ * the next error handler. Mount it before error handlers that answer any error with a `status`.
  */
 export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   return function sessiongenErrorHandler(err, _req, res, next) {
-    if (!(err instanceof SessionStoreUnavailableError || err instanceof SessionConflictError) || res.headersSent) return next(err);
+    if (res.headersSent) return next(err);
+    if (err instanceof InvalidAttributeError) {
+      // The app's own error: the headers it set so far stay.
+      writeReply(res, sessionFailureReply(err, err.status), (body, done) => res.end(body, done));
+      return;
+    }
+    if (!(err instanceof SessionStoreUnavailableError || err instanceof SessionConflictError)) return next(err);
     sendJsonError(res, err, err.status, (body, done) => res.end(body, done));
   };
 }
@@ -253,7 +261,11 @@ function mergeWriteHeadCookies(res: ServerResponse, args: unknown[]): unknown[] 
 /** Replaces whatever the app set with the JSON failure reply (`sessionFailureReply`). */
 function sendJsonError(res: ServerResponse, error: unknown, status: number, end: (body: string, done: () => void) => void): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  const reply = sessionFailureReply(error, status);
+  writeReply(res, sessionFailureReply(error, status), end);
+}
+
+/** Sends a failure reply: its status, headers and JSON body. */
+function writeReply(res: ServerResponse, reply: SessionFailureReply, end: (body: string, done: () => void) => void): void {
   res.statusCode = reply.status;
   res.statusMessage = STATUS_CODES[reply.status] ?? '';
   for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);

@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { SessionConflictError } from '../core/errors.js';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
 import { sessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
@@ -43,6 +43,7 @@ export interface FastifySessionOptions<S extends AnySession = RegisteredFastifyS
 }
 
 const FAILED = Symbol('sessiongen.fastify.commitFailed');
+const REJECTED = Symbol('sessiongen.fastify.rejectedAttribute');
 
 
 /**
@@ -59,6 +60,8 @@ const FAILED = Symbol('sessiongen.fastify.commitFailed');
  * - A request that met a session conflict (its id changed by another request, or its session ended
  *   before its changes were stored) is answered 409 (with `Retry-After`) or 410 and a JSON body,
  *   whatever the route replied, and without any cookie (see `sessionFailureReply`).
+ * - An attribute `session.set` rejected, thrown out of a route, answers 400
+ *   (`InvalidAttributeError`) or 413 (`SessionLimitError`) with `{ error, path }`.
  *
  * ```ts
  * await app.register(fastifySession, { repository });
@@ -81,7 +84,18 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
     request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus }) as never;
   });
 
-  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true }, reply: FastifyReply, payload: unknown) => {
+  instance.addHook('onError', async (request: FastifyRequest & { [REJECTED]?: InvalidAttributeError }, _reply, error) => {
+    if (error instanceof InvalidAttributeError) request[REJECTED] = error;
+  });
+
+  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true; [REJECTED]?: InvalidAttributeError }, reply: FastifyReply, payload: unknown) => {
+    const rejected = request[REJECTED];
+    if (rejected && reply.statusCode === rejected.status) {
+      // Fastify's error reply has no `path`: answer as every integration does.
+      const failure = sessionFailureReply(rejected, rejected.status);
+      for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
+      payload = failure.body;
+    }
     const session = request.session as RequestSession<AnySession> | null;
     if (!session || request[FAILED]) return payload;
     if (!session.touched) {

@@ -1,6 +1,5 @@
-import { STATUS_CODES } from 'node:http';
-import { SessionConflictError } from '../core/errors.js';
-import { sessionFailureReply } from './failure-reply.js';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
+import { recordedRejection, sessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -42,6 +41,9 @@ export type SessionFetchHandler<S extends AnySession, Rest extends unknown[]> = 
  * - A request that met a session conflict (its id changed by another request, or its session
  *   ended before its changes were stored) is answered 409 (with `Retry-After`) or 410 and a JSON
  *   body instead of the handler's response, without any cookie (see `sessionFailureReply`).
+ * - An attribute `session.set` rejected answers 400 (`InvalidAttributeError`) or 413
+ *   (`SessionLimitError`) with `{ error, path }`, whether the handler threw it or the framework
+ *   caught it and answered 500 (Hono's default); the session is still saved.
  * - If the handler throws anything else, the session is still saved (as Spring's filter does in
  *   `finally`) and the error rethrown.
  *
@@ -78,8 +80,16 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
         session.commit().catch(() => undefined);
         return failureResponse(error, storeErrorStatus);
       }
-      if (session.touched) await session.commit().catch(() => undefined);
-      throw error;
+      if (!(error instanceof InvalidAttributeError)) {
+        if (session.touched) await session.commit().catch(() => undefined);
+        throw error;
+      }
+      response = rejectionResponse(error);
+    }
+    const rejected = response.status === 500 ? recordedRejection(session.peek()) : undefined;
+    if (rejected) {
+      await response.body?.cancel().catch(() => undefined);
+      response = rejectionResponse(rejected);
     }
     const failure = session.storeFailure;
     if (failure && response.status === 500) {
@@ -151,19 +161,20 @@ function appendHeader(headers: Headers, header: HeaderMutation): void {
   else headers.set(header.name, header.value);
 }
 
-/** The JSON response for a session conflict or a failed store call (`sessionFailureReply`). */
+/** The JSON response for a session conflict, a rejected attribute or a failed store call (`sessionFailureReply`). */
 function failureResponse(error: unknown, status: number): Response {
   const reply = sessionFailureReply(error, status);
   return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }
 
+/** The response to an attribute the session rejected: 400 or 413 with `{ error, path }`. */
+export function rejectionResponse(error: InvalidAttributeError): Response {
+  return failureResponse(error, error.status);
+}
+
 /** The JSON response for a failed store call. */
 export function sessionErrorResponse(status: number): Response {
-  const body = JSON.stringify({ error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error', status });
-  return new Response(body, {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
+  return failureResponse(undefined, status);
 }
 
 function urlIsHttps(request: Request): boolean {

@@ -13,7 +13,8 @@ const PLAUSIBLE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
 
 /**
  * The session id in a request header, raw, for REST clients: read from `X-Auth-Token`, written
- * there for a new or changed id, and set empty on invalidate.
+ * there for a new or changed id, and set empty on invalidate. One candidate at most: the first
+ * value of the header (a header sent several times costs one lookup, not one per copy).
  */
 export class HeaderSessionIdResolver implements SessionIdResolver {
   readonly name: string;

@@ -4,6 +4,13 @@
  * pairs, so one resolver serves Express, Fastify and Fetch API servers alike.
  */
 
+/**
+ * At most this many of a request's candidate session ids are looked up in the store, whatever the
+ * client sends (each costs a lookup): the cookie resolver returns no more, and the per-request
+ * session tries no more, skipping ids the id generator could not have made without a lookup.
+ */
+export const MAX_SESSION_ID_CANDIDATES = 3;
+
 /** Reads one request header by name (any case); arrays when the header was sent several times. */
 export type HeaderGetter = (name: string) => string | string[] | undefined;
 

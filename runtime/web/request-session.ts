@@ -1,7 +1,7 @@
 import { SessionConflictError, SessionEndedError, SessionMovedError, SessionStoreError } from '../core/errors.js';
 import type { SaveOutcome } from '../core/repository.js';
 import type { Session } from '../core/session.js';
-import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
+import { MAX_SESSION_ID_CANDIDATES, type HeaderMutation, type ResolverRequest, type SessionIdResolver } from './id-resolver.js';
 
 /**
  * Any session, whatever its attribute and default types. (`Session<any, any>` alone does not
@@ -19,6 +19,8 @@ export interface SessionRepositoryLike<S extends AnySession> {
   deleteById(id: string): Promise<void>;
   readonly clock?: () => number;
   readonly store?: { readonly kind: string };
+  /** The id generator: ids it could not have made are skipped without a lookup. */
+  readonly ids?: { isValid(id: string): boolean };
 }
 
 export interface RequestSessionOptions<S extends AnySession> {
@@ -55,7 +57,8 @@ export class SessionStoreUnavailableError extends SessionStoreError {
  * (Express, Fastify, Fetch) drives, following Spring Session's `SessionRepositoryFilter`.
  *
  * - Lazy: nothing touches the store until the app calls `get`, `find`, `invalidate`,
- *   `changeSessionId` or `save`. The requested session is loaded at most once per request.
+ *   `changeSessionId` or `save`. The requested session is loaded at most once per request, trying
+ *   at most {@link MAX_SESSION_ID_CANDIDATES} of the request's ids, whatever the client sent.
  * - Operations run one after another in call order, so concurrent calls within one request see a
  *   consistent state.
  * - `commit()` saves what changed and returns the headers to add: the id for a new or changed
@@ -255,7 +258,10 @@ export class RequestSession<S extends AnySession> {
   private async loadRequested(): Promise<void> {
     if (this.loaded) return;
     let moved = false;
+    let lookups = 0;
     for (const id of this.requestedSessionIds) {
+      if (this.repository.ids && !this.repository.ids.isValid(id)) continue;
+      if (lookups++ === MAX_SESSION_ID_CANDIDATES) break;
       const found = await this.call('load', () => (this.repository.findByIdOrMoved ? this.repository.findByIdOrMoved(id) : this.repository.findById(id)));
       if (found === 'moved') moved = true;
       if (!found || found === 'moved') continue;

@@ -1,15 +1,24 @@
-import { openHazelcastStoreFromEnv } from '@sessiongen/runtime/hazelcast';
-import { appSessionDescriptor } from '../../generated/index.js';
+import { HazelcastJsonValue } from 'hazelcast-client';
+import { decodeHazelcastDocument, encodeHazelcastDocument, openHazelcastStoreFromEnv } from '@sessiongen/runtime/hazelcast';
 import { appSessionHazelcastMapping } from '../../generated/hazelcast/mapping.js';
+import { openAppSessionDescriptor } from './open-descriptor.js';
 import { describeConformance } from './suite.js';
 
 // Against the member the global setup started from generated/hazelcast/member.xml.
 describeConformance('hazelcast', async () => {
-  const store = await openHazelcastStoreFromEnv(appSessionDescriptor, appSessionHazelcastMapping, process.env);
+  const store = await openHazelcastStoreFromEnv(openAppSessionDescriptor, appSessionHazelcastMapping, process.env);
   return {
     store,
     // Expired events come from the member's entry listener on their own.
     expiredEvents: true,
+    descriptor: openAppSessionDescriptor,
+    plantRaw: async (id, name, json) => {
+      const map = await store.client.getMap<string, HazelcastJsonValue>(appSessionHazelcastMapping.map);
+      const document = decodeHazelcastDocument(String(await map.get(id)));
+      document.attributes[name] = JSON.parse(json);
+      const ttl = document.expiresAt === null ? 0 : Math.max(1_000, document.expiresAt - Date.now());
+      await map.set(id, new HazelcastJsonValue(encodeHazelcastDocument(appSessionHazelcastMapping, document)), ttl);
+    },
     close: () => store.close(),
   };
 });

@@ -1,7 +1,7 @@
 import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
-import { appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
+import { openAppSessionDescriptor } from './open-descriptor.js';
 import type { StoreUnderTest } from './suite.js';
 
 /**
@@ -12,11 +12,21 @@ export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): P
   const knex = openKnex(kind, { pool: 8 });
   const table = uniqueTable('conf');
   await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
-  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false });
+  const store = new SqlSessionStore(openAppSessionDescriptor, knex, { table, cleanupIntervalMs: false });
   return {
     store,
     expiredEvents: true,
+    descriptor: openAppSessionDescriptor,
     expireNow: async () => void (await store.cleanupExpired()),
+    plantRaw: async (id, name, json) => {
+      const set = {
+        postgres: `"attributes" || jsonb_build_object(?::text, ?::jsonb)`,
+        mariadb: 'JSON_SET(`attributes`, ?, JSON_EXTRACT(?, \'$\'))',
+        sqlite: `json_set("attributes", ?, json(?))`,
+      }[kind];
+      const where = kind === 'mariadb' ? '`session_id`' : '"session_id"';
+      await knex.raw(`UPDATE ${table} SET attributes = ${set} WHERE ${where} = ?`, [kind === 'postgres' ? name : `$."${name}"`, json, id]);
+    },
     close: async () => {
       await store.close();
       await dropTables(knex, table);

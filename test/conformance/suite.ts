@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidAttributeError, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
+import { InvalidAttributeError, MAX_INACTIVE_INTERVAL, SessionLimitError, SessionRepository, type SessionDescriptor, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
 
 export interface StoreUnderTest {
@@ -13,6 +13,10 @@ export interface StoreUnderTest {
   expireNow?: () => Promise<void>;
   /** Whether this store reports expired events at all. */
   expiredEvents: boolean;
+  /** The descriptor the store was built with; with `openAttributes`, the open-attribute tests run. */
+  descriptor?: SessionDescriptor;
+  /** Writes one attribute's JSON text straight into a stored session, past the repository (a value planted by hand). */
+  plantRaw(id: string, name: string, json: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,7 +31,7 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
     beforeAll(async () => {
       subject = await open();
       repo = new AppSessionRepository(subject.store);
-      for (const type of ['created', 'deleted', 'expired'] as const) repo.on(type, (event) => events.push(event));
+      for (const type of ['created', 'deleted', 'expired', 'invalid-attribute'] as const) repo.on(type, (event) => events.push(event));
     }, 120_000);
 
     afterAll(async () => {
@@ -47,7 +51,7 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
       return session!;
     };
     const principalIds = async (principal: string) => [...(await repo.findByPrincipalName(principal)).keys()];
-    const eventsFor = (id: string) => events.filter((event) => event.sessionId === id).map((event) => event.type);
+    const eventsFor = (id: string) => events.filter((event) => event.sessionId === id && event.type !== 'invalid-attribute').map((event) => event.type);
 
     describe('create, find, delete', () => {
       it('finds a saved session with its id, times, timeout and attributes', async () => {
@@ -165,6 +169,50 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         expect(drafts).toHaveLength(50);
         for (let i = 0; i < 50; i++) expect(found.get(`draft:d${i}`)).toBe(`value ${i}`);
         expect(found.get('principalName')).toBe('concurrent');
+      });
+    });
+
+    describe('open attributes', () => {
+      // Allowed names that a store could mistake for syntax: JSON path, SQL, Redis and JSON key characters.
+      const awkward = [`it's "quoted"`, 'a.b.c', '$.x[0]', '$', 'with space', 'ünïcødé ✓ 𝄞', "'); DROP TABLE x; --", 'back\\slash', '*', '"', 'x".y', '\\"', 'constructor'];
+      let open: SessionRepository | undefined;
+      beforeAll(() => {
+        if (subject.descriptor?.openAttributes) open = new SessionRepository(subject.descriptor, subject.store);
+      });
+      const openSaved = async (setup: (session: ReturnType<SessionRepository['createSession']>) => void) => {
+        const session = open!.createSession();
+        setup(session);
+        expect(await open!.save(session)).toBe('saved');
+        return session;
+      };
+
+      it('round-trips open attributes with awkward names beside declared ones, and removes them', async (ctx) => {
+        if (!open) return ctx.skip('the subject has no descriptor with open attributes');
+        const session = await openSaved((s) => {
+          s.set('principalName', 'open');
+          awkward.forEach((name, i) => s.set(name, { name, i, nested: { "'": '"' } }));
+        });
+        const found = (await open.findById(session.id))!;
+        expect(found.attributeNames().sort()).toEqual(['principalName', ...awkward].sort());
+        awkward.forEach((name, i) => expect(found.get(name), name).toEqual({ name, i, nested: { "'": '"' } }));
+        for (const name of awkward.slice(0, 6)) found.remove(name);
+        found.set(awkward[6]!, 'changed');
+        await open.save(found);
+        const again = (await open.findById(session.id))!;
+        expect(again.attributeNames().sort()).toEqual(['principalName', ...awkward.slice(6)].sort());
+        expect(again.get(awkward[6]!)).toBe('changed');
+        expect(again.get('principalName')).toBe('open');
+      });
+
+      it('keeps both of two concurrent saves of two different open attributes', async (ctx) => {
+        if (!open) return ctx.skip('the subject has no descriptor with open attributes');
+        const session = await openSaved((s) => s.set('principalName', 'open-concurrent'));
+        const [a, b] = await Promise.all([open.findById(session.id), open.findById(session.id)]);
+        await Promise.all([open.save(a!.set("'); DROP TABLE x; --", 'a')), open.save(b!.set(`it's "quoted"`, 'b'))]);
+        const found = (await open.findById(session.id))!;
+        expect(found.get("'); DROP TABLE x; --")).toBe('a');
+        expect(found.get(`it's "quoted"`)).toBe('b');
+        expect(found.get('principalName')).toBe('open-concurrent');
       });
     });
 
@@ -472,6 +520,49 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
       });
     });
 
+    describe('listing ids', () => {
+      const listed = async (pageSize?: number) => {
+        const ids: string[] = [];
+        for await (const id of repo.listIds(pageSize === undefined ? {} : { pageSize })) ids.push(id);
+        return ids;
+      };
+
+      it('lists every live session across pages, and neither a deleted nor an expired one', async () => {
+        const live = await Promise.all(Array.from({ length: 23 }, () => saved()));
+        const deleted = await saved();
+        await repo.deleteById(deleted.id);
+        const expired = repo.createSession();
+        expired.lastAccessedTime = Date.now() - 1801_000;
+        await repo.save(expired);
+        const forever = repo.createSession();
+        forever.maxInactiveInterval = -1;
+        forever.lastAccessedTime = Date.now() - 10 * 365 * 86_400_000;
+        await repo.save(forever);
+        for (const pageSize of [7, undefined]) {
+          const ids = new Set(await listed(pageSize));
+          for (const session of [...live, forever]) expect(ids.has(session.id), `${session.id} listed (page size ${pageSize})`).toBe(true);
+          expect(ids.has(deleted.id)).toBe(false);
+        }
+        // Stores that keep an entry a moment past its expiry (Hazelcast's whole-second TTLs) drop it soon.
+        const deadline = Date.now() + 10_000;
+        while ((await listed()).includes(expired.id) && Date.now() < deadline) await sleep(200);
+        expect(await listed()).not.toContain(expired.id);
+        await repo.deleteById(forever.id);
+      }, 30_000);
+
+      it('keeps listing while the listed sessions are deleted (as a clear does)', async () => {
+        const ours = new Set((await Promise.all(Array.from({ length: 12 }, () => saved()))).map((session) => session.id));
+        const seen = new Set<string>();
+        for await (const id of repo.listIds({ pageSize: 5 })) {
+          if (!ours.has(id)) continue;
+          seen.add(id);
+          await repo.deleteById(id);
+        }
+        expect([...seen].sort()).toEqual([...ours].sort());
+        for (const id of ours) expect(await repo.findById(id)).toBeNull();
+      }, 30_000);
+    });
+
     describe('events', () => {
       it('emits created once and deleted on delete', async () => {
         const session = await saved();
@@ -496,6 +587,163 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         while (!eventsFor(session.id).includes('expired') && Date.now() < deadline) await sleep(100);
         expect(eventsFor(session.id)).toEqual(['created', 'expired']);
       }, 20_000);
+    });
+
+    describe('bounded sessions and values', () => {
+      const big = 'x'.repeat(20_000);
+      const thrownBy = (work: () => unknown): InvalidAttributeError => {
+        try {
+          work();
+        } catch (err) {
+          return err as InvalidAttributeError;
+        }
+        throw new Error('expected set to throw');
+      };
+      const stored = async (id: string) => (await subject.store.load(id))!.attributes;
+
+      it('rejects at set strings holding U+0000 or a lone surrogate, nested too, and writes nothing', async () => {
+        const session = await saved((s) => s.set('tenantId', 'acme'));
+        const found = await reload(session.id);
+        const bad: Array<[string, unknown, string]> = [
+          ['draft:nul', 'a\u0000b', '/draft:nul'],
+          ['draft:high', 'a\ud800', '/draft:high'],
+          ['draft:low', '\udc00z', '/draft:low'],
+          ['draft:reversed', '\udc00\ud800', '/draft:reversed'],
+          ['roles', ['ok', 'x\u0000'], '/roles/1'],
+          ['cart', [{ sku: 'ABC-1', quantity: 1, unitPriceCents: 1, note: 'half \ud83d' }], '/cart/0/note'],
+          ['principalName', '\u0000', '/principalName'],
+        ];
+        for (const [name, value, path] of bad) {
+          const error = thrownBy(() => found.set(name as never, value as never));
+          expect(error, name).toBeInstanceOf(InvalidAttributeError);
+          expect(error.path, name).toBe(path);
+          expect(error.status, name).toBe(400);
+          expect(error.reason, name).toMatch(/not every session store can keep/);
+        }
+        expect(found.hasChanges).toBe(false);
+        expect(await repo.save(found)).toBe('unchanged');
+        expect(await stored(session.id)).toEqual({ tenantId: 'acme' });
+        found.set('draft:pair', 'clef 𝄞, accents é, NUL-free');
+        await repo.save(found);
+        expect((await reload(session.id)).get('draft:pair')).toBe('clef 𝄞, accents é, NUL-free');
+      });
+
+      it('round-trips the extreme numbers the schema accepts exactly', async () => {
+        const numbers = [0, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 123456789012345680000, 1.7976931348623157e308];
+        for (const value of numbers) {
+          const session = await saved((s) => s.set('lastLoginAt', value).set('cart', [{ sku: 'BIG-1', quantity: 999, unitPriceCents: value }]));
+          const found = await reload(session.id);
+          expect(found.get('lastLoginAt'), String(value)).toBe(value);
+          expect(found.get('cart')![0]!.unitPriceCents, String(value)).toBe(value);
+        }
+      });
+
+      it('the largest allowed timeout (10 years) round-trips; past it is a RangeError before anything is written', async () => {
+        const session = repo.createSession();
+        session.maxInactiveInterval = MAX_INACTIVE_INTERVAL;
+        await repo.save(session);
+        const found = await reload(session.id);
+        expect(found.maxInactiveInterval).toBe(MAX_INACTIVE_INTERVAL);
+        expect(found.isExpired()).toBe(false);
+        for (const bad of [MAX_INACTIVE_INTERVAL + 1, 2 ** 31, -2, 1.5, Number.NaN]) {
+          expect(() => (found.maxInactiveInterval = bad), String(bad)).toThrow(RangeError);
+          expect(() => new AppSessionRepository(subject.store, { maxInactiveInterval: bad }), String(bad)).toThrow(RangeError);
+        }
+        expect(found.hasChanges).toBe(false);
+        const forever = repo.createSession();
+        forever.maxInactiveInterval = -1;
+        await repo.save(forever);
+        expect((await reload(forever.id)).maxInactiveInterval).toBe(-1);
+      });
+
+      it('a set past maxSessionBytes (64 KiB) throws SessionLimitError and writes nothing; a reload counts the same', async () => {
+        const session = await saved((s) => s.set('draft:a', big).set('draft:b', big).set('draft:c', big));
+        const found = await reload(session.id);
+        expect(found.sizeInBytes).toBe(session.sizeInBytes);
+        expect(found.sizeInBytes).toBe(JSON.stringify(await stored(session.id)).length);
+        const error = thrownBy(() => found.set('draft:d', big)) as SessionLimitError;
+        expect(error).toBeInstanceOf(SessionLimitError);
+        expect(error).toMatchObject({ limit: 'maxSessionBytes', max: 65_536, path: '/draft:d', status: 413 });
+        expect(error.wouldBe).toBeGreaterThan(65_536);
+        expect(found.hasChanges).toBe(false);
+        found.set('draft:d', 'small');
+        await repo.save(found);
+        expect(Object.keys(await stored(session.id)).sort()).toEqual(['draft:a', 'draft:b', 'draft:c', 'draft:d']);
+      });
+
+      it('a pattern family holds at most its maxAttributes (50 drafts)', async () => {
+        const session = await saved((s) => {
+          for (let i = 0; i < 50; i++) s.set(`draft:n${i}`, `note ${i}`);
+        });
+        const found = await reload(session.id);
+        const error = thrownBy(() => found.set('draft:n50', 'one too many')) as SessionLimitError;
+        expect(error).toMatchObject({ limit: 'maxAttributes', max: 50, wouldBe: 51, path: '/draft:n50', status: 413 });
+        found.set('draft:n0', 'replaced').remove('draft:n1').set('draft:n50', 'fits now');
+        await repo.save(found);
+        const names = Object.keys(await stored(session.id)).filter((name) => name.startsWith('draft:'));
+        expect(names).toHaveLength(50);
+        expect(names).toContain('draft:n50');
+      });
+
+      it('a session stored over its limit (planted) still loads, and takes writes that do not grow it', async () => {
+        const session = await saved((s) => s.set('draft:a', big));
+        for (const name of ['draft:b', 'draft:c', 'draft:d']) await subject.plantRaw(session.id, name, JSON.stringify(big));
+        const found = await reload(session.id);
+        expect(found.attributeNames().sort()).toEqual(['draft:a', 'draft:b', 'draft:c', 'draft:d']);
+        expect(found.sizeInBytes).toBeGreaterThan(65_536);
+        expect(() => found.set('draft:e', 'x')).toThrow(SessionLimitError);
+        found.set('draft:a', 'shorter').set('draft:b', 'y'.repeat(20_000)).remove('draft:c');
+        await repo.save(found);
+        const after = await stored(session.id);
+        expect(Object.keys(after).sort()).toEqual(['draft:a', 'draft:b', 'draft:d']);
+        expect(after['draft:a']).toBe('shorter');
+      });
+    });
+
+    describe('validated loads', () => {
+      it('hides stored values the schema rejects, reports each, and leaves them in the store until the app writes them', async () => {
+        const tenant = `t-${randomUUID().slice(0, 8)}`;
+        const session = await saved((s) => s.set('principalName', 'planted').set('tenantId', tenant));
+        const id = session.id;
+        const planted: Record<string, unknown> = {
+          roles: ['java.util.ArrayList', ['admin']],
+          lastLoginAt: 'yesterday',
+          locale: 42,
+          'draft:x': { not: 'a string' },
+          isAdmin: true,
+          'draft:NOT-A-DRAFT': 'x',
+        };
+        for (const [name, value] of Object.entries(planted)) await subject.plantRaw(id, name, JSON.stringify(value));
+        const before = events.length;
+        const found = await reload(id);
+        expect(found.attributeNames().sort()).toEqual(['principalName', 'tenantId']);
+        expect(found.attributesSnapshot()).toEqual({ principalName: 'planted', tenantId: tenant });
+        expect(found.get('roles')).toBeUndefined();
+        expect(found.has('lastLoginAt')).toBe(false);
+        expect(found.get('locale')).toBe('en-GB');
+        const reported = events.slice(before).filter((event) => event.type === 'invalid-attribute');
+        expect(reported.map((event) => event.attribute).sort()).toEqual(['draft:x', 'lastLoginAt', 'locale', 'roles']);
+        for (const event of reported) expect(event).toMatchObject({ sessionId: id, reason: expect.stringMatching(/^\/\S*: \S/) });
+        expect(reported.find((event) => event.attribute === 'roles')!.reason).toBe('/1: must be string');
+        const byIndex = (await repo.findByTenantId(tenant)).get(id)!;
+        expect(byIndex.attributeNames().sort()).toEqual(['principalName', 'tenantId']);
+
+        // A save of something else writes none of them back and deletes none of them.
+        found.set('principalName', 'planted-2');
+        found.lastAccessedTime = Date.now();
+        await repo.save(found);
+        expect(await subject.store.load(id)).toMatchObject({ attributes: { ...planted, principalName: 'planted-2', tenantId: tenant } });
+
+        // The app setting or removing one is what changes it.
+        const again = await reload(id);
+        again.set('roles', ['admin']).remove('lastLoginAt');
+        await repo.save(again);
+        const after = (await subject.store.load(id))!.attributes;
+        expect(after.roles).toEqual(['admin']);
+        expect('lastLoginAt' in after).toBe(false);
+        expect(after).toMatchObject({ locale: 42, 'draft:x': { not: 'a string' }, isAdmin: true, 'draft:NOT-A-DRAFT': 'x' });
+        expect((await reload(id)).get('roles')).toEqual(['admin']);
+      });
     });
   });
 }

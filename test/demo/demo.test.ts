@@ -2,8 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '@sessiongen/runtime';
+import { createDemoApp } from '../../examples/demo/app.js';
 import { startDemo } from '../../examples/demo/server.js';
+import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { FailingStore } from './failing-store.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const temp = mkdtempSync(join(tmpdir(), 'sessiongen-demo-'));
@@ -94,6 +100,46 @@ for (const [store, env] of STORES) {
       expect((await browser.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'kept' });
     });
 
+    it('growth ends in 413 { error, path }: 20 kB drafts stop at the 64 KiB limit and the session stays bounded', async () => {
+      const browser = new Browser(base);
+      const draft = JSON.stringify('x'.repeat(20_000));
+      const statuses: number[] = [];
+      let refused: { error: string; path: string } | undefined;
+      for (let i = 0; i < 12; i++) {
+        const response = await browser.send('PUT', `/api/session/attributes/draft:d${i}`, draft);
+        statuses.push(response.status);
+        if (response.status === 413) refused ??= response.json;
+      }
+      expect(statuses).toEqual([204, 204, 204, ...Array(9).fill(413)]);
+      expect(refused).toEqual({ error: expect.stringMatching(/would take \d+ bytes, over its limit of 65536/), path: '/draft:d3' });
+      const response = await fetch(`${base}/api/session`, { headers: { cookie: browser.cookie! } });
+      const body = await response.text();
+      expect(body.length).toBeLessThan(65_536 + 1_024);
+      expect(Object.keys(JSON.parse(body).attributes).sort()).toEqual(['draft:d0', 'draft:d1', 'draft:d2']);
+      // Not growing is still allowed: a draft replaced by a shorter one, or removed.
+      expect((await browser.send('PUT', '/api/session/attributes/draft:d0', '"short"')).status).toBe(204);
+      expect((await browser.send('DELETE', '/api/session/attributes/draft:d1')).status).toBe(204);
+      expect((await browser.send('PUT', '/api/session/attributes/draft:d3', draft)).status).toBe(204);
+    });
+
+    it('values not every store can hold (U+0000, lone surrogates, nested too) are 400 { error, path } on every store', async () => {
+      const browser = new Browser(base);
+      await browser.send('PUT', '/api/session/attributes/tenantId', '"kept"');
+      const cases: Array<[string, string, string]> = [
+        ['draft:nul', '"a\\u0000b"', '/draft:nul'],
+        ['draft:high', '"a\\ud800b"', '/draft:high'],
+        ['draft:low', '"\\udc00"', '/draft:low'],
+        ['cart', '[{"sku":"ABC-1","quantity":1,"unitPriceCents":1,"note":"x\\u0000"}]', '/cart/0/note'],
+        ['roles', '["ok","\\udfff"]', '/roles/1'],
+      ];
+      for (const [name, body, path] of cases) {
+        const response = await browser.send('PUT', `/api/session/attributes/${name}`, body);
+        expect(response.status, name).toBe(400);
+        expect(response.json, name).toEqual({ error: expect.stringMatching(/not every session store can keep/), path });
+      }
+      expect((await browser.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'kept' });
+    });
+
     it('DELETE removes one attribute', async () => {
       const browser = new Browser(base);
       await browser.send('PUT', '/api/session/attributes/tenantId', '"a"');
@@ -102,7 +148,7 @@ for (const [store, env] of STORES) {
       expect((await browser.send('GET', '/api/session')).json.attributes).toEqual({ 'draft:note': 'text' });
     });
 
-    it('login sets the principal and changes the id; the principal index lists it; revoke and logout work', async () => {
+    it('login sets the principal and changes the id; the caller lists its own sessions, revokes one, logs out', async () => {
       const principal = `user-${store}-${Date.now()}`;
       const browser = new Browser(base);
       await browser.send('PUT', '/api/session/attributes/tenantId', '"t1"');
@@ -113,20 +159,111 @@ for (const [store, env] of STORES) {
       expect(browser.cookie).not.toBe(before);
       const other = new Browser(base);
       await other.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
-      const listed = await new Browser(base).send('GET', `/api/sessions?principalName=${principal}`);
+      const listed = await browser.send('GET', '/api/sessions');
+      expect(listed.status).toBe(200);
       expect(listed.json.map((s: { id: string }) => s.id).sort()).toEqual([login.json.id, other.cookie!.slice(8)].sort());
       expect(Object.keys(listed.json[0]).sort()).toEqual(['creationTime', 'id', 'lastAccessedTime']);
+      const named = await browser.send('GET', `/api/sessions?principalName=${principal}`);
+      expect(named.json.map((s: { id: string }) => s.id)).toEqual(listed.json.map((s: { id: string }) => s.id));
       const session = await browser.send('GET', '/api/session');
       expect(session.json.attributes.principalName).toBe(principal);
       expect(session.json.attributes.tenantId).toBe('t1');
 
-      expect((await new Browser(base).send('DELETE', `/api/sessions/${other.cookie!.slice(8)}`)).status).toBe(204);
+      expect((await browser.send('DELETE', `/api/sessions/${other.cookie!.slice(8)}`)).status).toBe(204);
       expect((await other.send('GET', '/api/session')).json.id).toBeNull();
 
       const logout = await browser.send('POST', '/api/logout');
       expect(logout.status).toBe(204);
       expect(logout.setCookie).toMatch(/^SESSION=; .*Max-Age=0/);
-      expect((await new Browser(base).send('GET', `/api/sessions?principalName=${principal}`)).json).toEqual([]);
+      const third = new Browser(base);
+      await third.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      expect((await third.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([third.cookie!.slice(8)]);
+    });
+
+    it('GET /api/sessions: 401 without a login, 403 for another principal, never another principal\'s sessions', async () => {
+      const alice = new Browser(base);
+      const bob = new Browser(base);
+      await alice.send('POST', '/api/login', JSON.stringify({ principalName: `alice-${store}-${Date.now()}` }));
+      const bobName = `bob-${store}-${Date.now()}`;
+      await bob.send('POST', '/api/login', JSON.stringify({ principalName: bobName }));
+
+      const anonymous = await new Browser(base).send('GET', `/api/sessions?principalName=${bobName}`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.json).toEqual({ error: expect.stringMatching(/log in/), path: '' });
+      expect((await new Browser(base).send('GET', '/api/sessions')).status).toBe(401);
+      // A session without a login (attributes only) is not a login either.
+      const guest = new Browser(base);
+      await guest.send('PUT', '/api/session/attributes/tenantId', '"guest"');
+      expect((await guest.send('GET', '/api/sessions')).status).toBe(401);
+
+      const forbidden = await alice.send('GET', `/api/sessions?principalName=${bobName}`);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.json.path).toBe('/principalName');
+      const own = await alice.send('GET', '/api/sessions');
+      expect(own.json.map((s: { id: string }) => s.id)).toEqual([alice.cookie!.slice(8)]);
+    });
+
+    it('DELETE /api/sessions/:id revokes only the caller\'s own principal\'s sessions: 404 for any other id', async () => {
+      const alice = new Browser(base);
+      const bob = new Browser(base);
+      const aliceName = `alice-${store}-${Date.now()}`;
+      await alice.send('POST', '/api/login', JSON.stringify({ principalName: aliceName }));
+      await bob.send('POST', '/api/login', JSON.stringify({ principalName: `bob-${store}-${Date.now()}` }));
+      const bobId = bob.cookie!.slice(8);
+
+      expect((await new Browser(base).send('DELETE', `/api/sessions/${bobId}`)).status).toBe(401);
+      const notYours = await alice.send('DELETE', `/api/sessions/${bobId}`);
+      expect(notYours.status).toBe(404);
+      expect(notYours.json).toEqual({ error: 'no such session of yours', path: '' });
+      expect((await bob.send('GET', '/api/session')).json.id).toBe(bobId);
+      expect((await alice.send('DELETE', '/api/sessions/0d8f5d0e-3b7e-4c39-9d46-1f2a3b4c5d6e')).status).toBe(404);
+      expect((await alice.send('DELETE', '/api/sessions/not-an-id')).status).toBe(404);
+      // A guest session (no principal) is no one's to revoke.
+      const guest = new Browser(base);
+      await guest.send('PUT', '/api/session/attributes/tenantId', '"guest"');
+      expect((await alice.send('DELETE', `/api/sessions/${guest.cookie!.slice(8)}`)).status).toBe(404);
+      expect((await guest.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'guest' });
+
+      // Revoking one's own current session logs out: the cookie is cleared.
+      const self = await alice.send('DELETE', `/api/sessions/${alice.cookie!.slice(8)}`);
+      expect(self.status).toBe(204);
+      expect(self.setCookie).toMatch(/^SESSION=; .*Max-Age=0/);
+      expect(alice.cookie).toBeUndefined();
+    });
+
+    it('the principal is set only by login: PUT and DELETE of principalName are 403', async () => {
+      const browser = new Browser(base);
+      const put = await browser.send('PUT', '/api/session/attributes/principalName', '"mallory"');
+      expect(put.status).toBe(403);
+      expect(put.json.path).toBe('/principalName');
+      expect(put.setCookie).toBeNull();
+      await browser.send('POST', '/api/login', JSON.stringify({ principalName: `carol-${store}` }));
+      expect((await browser.send('DELETE', '/api/session/attributes/principalName')).status).toBe(403);
+      expect((await browser.send('GET', '/api/session')).json.attributes.principalName).toBe(`carol-${store}`);
+    });
+
+    it('errors are JSON without a stack trace: malformed JSON, unknown routes and methods, bad URLs', async () => {
+      const browser = new Browser(base);
+      const cases: Array<[string, string, string | undefined, number]> = [
+        ['POST', '/api/login', '{"principalName":', 400],
+        ['POST', '/api/login', '[]', 400],
+        ['PUT', '/api/session/attributes/tenantId', '{', 400],
+        ['GET', '/nowhere', undefined, 404],
+        ['PATCH', '/api/session', '{}', 404],
+        ['DELETE', '/api/sessions/%E0%A4%A', undefined, 400],
+        ['POST', '/api/login', JSON.stringify({ principalName: 'x'.repeat(20_000) }), 413],
+      ];
+      for (const [method, path, body, status] of cases) {
+        const response = await fetch(base + path, { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) });
+        const text = await response.text();
+        const label = `${method} ${path}`;
+        expect(response.status, label).toBe(status);
+        expect(response.headers.get('content-type'), label).toMatch(/^application\/json/);
+        const json = JSON.parse(text);
+        expect(typeof json.error, label).toBe('string');
+        expect(text, label).not.toMatch(/\bat .+:\d+:\d+|node_modules|\.ts:/);
+      }
+      expect(browser.cookie).toBeUndefined();
     });
 
     it('keeps all of 50 concurrent attribute writes on one session', async () => {
@@ -145,9 +282,10 @@ for (const [store, env] of STORES) {
     it('PUTs racing a login: every 204 is stored, none clears or replaces the cookie, the browser ends logged in', async () => {
       // One browser (one cookie jar), CLIENTS connections each sending PUTS drafts in turn, and a
       // login (which changes the id) fired once a few PUTs have landed. A PUT answered 409 (its
-      // id had just been changed) is sent again after its Retry-After, as a client would.
+      // id had just been changed) is sent again after its Retry-After, as a client would. Every
+      // PUT is a draft of its own, and the schema allows 50 drafts per session: 10 × 5.
       const CLIENTS = 10;
-      const PUTS = 10;
+      const PUTS = 5;
       const browser = new Browser(base);
       await browser.send('PUT', '/api/session/attributes/tenantId', '"race"');
       const oldCookie = browser.cookie!;
@@ -208,6 +346,9 @@ for (const [store, env] of STORES) {
     }, 30_000);
 
     it('hostile cookies and ids never give a 500', async () => {
+      const login = new Browser(base);
+      await login.send('POST', '/api/login', JSON.stringify({ principalName: `dave-${store}` }));
+      const loggedIn = login.cookie!;
       const hostile = ['*', '[a-z]*', 'x'.repeat(10_240), '%00%0a', 'a,b', '"quoted"', '\u00ff\u00fe', '{slot}', "'; DROP TABLE app_session; --"];
       for (const value of hostile) {
         const response = await fetch(`${base}/api/session`, { headers: { cookie: `SESSION=${encodeURIComponent(value)}; SESSION=${value.replace(/[^\x21-\x7e]/g, '')}` } });
@@ -215,11 +356,10 @@ for (const [store, env] of STORES) {
         // Node itself answers 431 to a header over its limit; anything else reaches the app.
         expect([200, 431], label).toContain(response.status);
         if (response.status === 200) expect((await response.json()).id, label).toBeNull();
-        const revoke = await fetch(`${base}/api/sessions/${encodeURIComponent(value)}`, { method: 'DELETE' });
-        expect(revoke.status, label).toBeLessThan(500);
-        const listed = await fetch(`${base}/api/sessions?principalName=${encodeURIComponent(value)}`);
-        expect(listed.status, label).toBe(200);
-        expect(await listed.json(), label).toEqual([]);
+        const revoke = await fetch(`${base}/api/sessions/${encodeURIComponent(value)}`, { method: 'DELETE', headers: { cookie: loggedIn } });
+        expect([400, 404], label).toContain(revoke.status);
+        const listed = await fetch(`${base}/api/sessions?principalName=${encodeURIComponent(value)}`, { headers: { cookie: loggedIn } });
+        expect(listed.status, label).toBe(403);
       }
     });
   });
@@ -249,5 +389,134 @@ describe('demo with SESSION_RESOLVER=header (X-Auth-Token, for REST clients)', (
     expect(logout.status).toBe(204);
     expect(logout.headers.get('x-auth-token')).toBe('');
     expect((await (await fetch(`${base}/api/session`, { headers: { 'x-auth-token': token } })).json()).id).toBeNull();
+  });
+});
+
+describe('demo cookie settings: SESSION_COOKIE_SECURE and SESSION_TRUST_PROXY', () => {
+  const running: Array<Awaited<ReturnType<typeof startDemo>>> = [];
+  afterAll(async () => {
+    for (const demo of running) await demo.close();
+  });
+
+  /** The Set-Cookie of a new session, made with the given request headers, on a demo with `settings`. */
+  async function cookieWith(settings: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
+    const demo = await startDemo({ ...process.env, SESSION_STORE: 'memory', PORT: '0', SESSION_COOKIE_SECURE: '', SESSION_TRUST_PROXY: '', ...settings });
+    running.push(demo);
+    const response = await fetch(`http://127.0.0.1:${demo.port}/api/session/attributes/tenantId`, { method: 'PUT', body: '"x"', headers });
+    expect(response.status).toBe(204);
+    return response.headers.get('set-cookie')!;
+  }
+  const https = { 'x-forwarded-proto': 'https' };
+
+  it('by default (auto, no proxy trusted) a plain-http request gets no Secure, whatever X-Forwarded-Proto says', async () => {
+    expect(await cookieWith({}, https)).not.toMatch(/Secure/);
+  });
+
+  it('SESSION_TRUST_PROXY=true believes X-Forwarded-Proto: https', async () => {
+    expect(await cookieWith({ SESSION_TRUST_PROXY: 'true' }, https)).toMatch(/; Secure/);
+    expect(await cookieWith({ SESSION_TRUST_PROXY: 'true' })).not.toMatch(/Secure/);
+  });
+
+  it('SESSION_COOKIE_SECURE=true always sets Secure; false never does', async () => {
+    expect(await cookieWith({ SESSION_COOKIE_SECURE: 'true' })).toMatch(/; Secure/);
+    expect(await cookieWith({ SESSION_COOKIE_SECURE: 'false', SESSION_TRUST_PROXY: 'true' }, https)).not.toMatch(/Secure/);
+  });
+
+  it('other values fail the start, saying what is allowed', async () => {
+    await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', PORT: '0', SESSION_COOKIE_SECURE: 'yes' })).rejects.toThrow(
+      'SESSION_COOKIE_SECURE=yes is not one of: auto, true, false',
+    );
+    await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', PORT: '0', SESSION_TRUST_PROXY: '1' })).rejects.toThrow(
+      'SESSION_TRUST_PROXY=1 is not one of: true, false',
+    );
+  });
+});
+
+describe('demo errors when the store fails: JSON on every route, no stack trace', () => {
+  const store = new FailingStore(new MemorySessionStore(appSessionDescriptor));
+  const repository = new AppSessionRepository(store);
+  let server: Server;
+  let base: string;
+  const logged: unknown[] = [];
+  const consoleError = console.error;
+
+  beforeAll(async () => {
+    console.error = (...args: unknown[]) => void logged.push(args);
+    server = createDemoApp(repository).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    console.error = consoleError;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  async function loggedInCookie(): Promise<string> {
+    store.failing = null;
+    const login = await fetch(`${base}/api/login`, { method: 'POST', body: JSON.stringify({ principalName: 'erin' }), headers: { 'content-type': 'application/json' } });
+    return login.headers.get('set-cookie')!.split(';')[0]!;
+  }
+
+  const ROUTES: Array<[string, string, string | undefined]> = [
+    ['GET', '/api/session', undefined],
+    ['PUT', '/api/session/attributes/tenantId', '"t"'],
+    ['DELETE', '/api/session/attributes/tenantId', undefined],
+    ['POST', '/api/login', '{"principalName":"erin"}'],
+    ['POST', '/api/logout', undefined],
+    ['GET', '/api/sessions', undefined],
+    ['DELETE', '/api/sessions/0d8f5d0e-3b7e-4c39-9d46-1f2a3b4c5d6e', undefined],
+  ];
+
+  it.each(ROUTES)('%s %s: 503 { error, status } when the store is down', async (method, path, body) => {
+    const cookie = await loggedInCookie();
+    store.failing = 'unavailable';
+    const response = await fetch(base + path, { method, headers: { cookie, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body }) });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ error: 'session store unavailable', status: 503 });
+  });
+
+  it('listing and revoking, whose calls are not the session\'s own: 503 too', async () => {
+    const cookie = await loggedInCookie();
+    const other = (await loggedInCookie()).slice('SESSION='.length);
+    store.failing = 'unavailable';
+    try {
+      store.only = ['findByIndex'];
+      const listed = await fetch(`${base}/api/sessions`, { headers: { cookie } });
+      expect(listed.status).toBe(503);
+      expect(await listed.json()).toEqual({ error: 'session store unavailable', status: 503 });
+      store.only = ['delete'];
+      const revoked = await fetch(`${base}/api/sessions/${other}`, { method: 'DELETE', headers: { cookie } });
+      expect(revoked.status).toBe(503);
+      expect(await revoked.json()).toEqual({ error: 'session store unavailable', status: 503 });
+    } finally {
+      store.only = null;
+    }
+  });
+
+  it('a failure that is not the store\'s: 500 { error: "internal error" }, the cause logged and not sent', async () => {
+    const cookie = await loggedInCookie();
+    store.failing = 'bug';
+    store.only = ['findByIndex'];
+    try {
+      const response = await fetch(`${base}/api/sessions`, { headers: { cookie } });
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({ error: 'internal error', path: '' });
+      expect(text).not.toMatch(/boom|\bat /);
+      expect(String(logged.at(-1))).toMatch(/GET \/api\/sessions failed/);
+    } finally {
+      store.only = null;
+    }
+  });
+});
+
+describe('demo start-up', () => {
+  it('refuses a SESSION_TIMEOUT_S past what every store holds (10 years), before serving anything', async () => {
+    for (const timeout of [String(2 ** 31), '315360001']) {
+      await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: timeout, PORT: '0' })).rejects.toThrow(RangeError);
+    }
+    const demo = await startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: '315360000', PORT: '0' });
+    await demo.close();
   });
 });

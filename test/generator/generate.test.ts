@@ -79,6 +79,19 @@ describe('generate', () => {
     expect(types).toContain("export type AppSessionDefaults = 'locale';");
   });
 
+  it('generated code loads only the runtime core: store entries are imported as types only', () => {
+    let imports = 0;
+    for (const [path, content] of generateFiles(loadSchema(SCHEMA))) {
+      for (const statement of content.matchAll(/^import (type )?[^;]* from '([^']+)';$/gm)) {
+        const [text, typeOnly, from] = statement;
+        if (from!.startsWith('./') || from!.startsWith('../')) continue;
+        imports++;
+        expect(typeOnly !== undefined || from === '@sessiongen/runtime', `${path}: ${text}`).toBe(true);
+      }
+    }
+    expect(imports).toBeGreaterThan(3);
+  });
+
   it('emits standalone validators that need no ajv at run time', () => {
     const code = generateFiles(loadSchema(SCHEMA)).get('validators.js')!;
     expect(code).not.toMatch(/require\(/);

@@ -1,14 +1,18 @@
+import { openAppSessionDescriptor } from '../conformance/open-descriptor.js';
 import { describeConformance } from '../conformance/suite.js';
 import { keysUnder, openStore } from './helpers.js';
 
 describeConformance('redis (standalone)', async () => {
-  const opened = await openStore('standalone');
+  const opened = await openStore('standalone', {}, openAppSessionDescriptor);
   return {
     store: opened.store,
     expiredEvents: opened.store.notifications === 'on',
+    descriptor: openAppSessionDescriptor,
     // Redis deletes an expired key (and publishes its event) when it samples or touches it; with
     // many volatile keys on a shared server sampling can lag, so the test touches its keys (SCAN).
     expireNow: async () => void (await keysUnder(opened.client, opened.prefix)),
+    // The session hash `<prefix>:{<id>}` keeps each attribute's JSON in a field of its name.
+    plantRaw: async (id, name, json) => void (await opened.client.hset(`${opened.prefix}:{${id}}`, name, json)),
     close: opened.close,
   };
 });

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import type { SessionDescriptor } from '@sessiongen/runtime';
 import { createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from '@sessiongen/runtime/redis';
 import { appSessionDescriptor } from '../../generated/index.js';
 
@@ -30,10 +31,10 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export async function openStore(topology: Topology, options: RedisStoreOptions = {}): Promise<OpenedStore> {
+export async function openStore(topology: Topology, options: RedisStoreOptions = {}, descriptor: SessionDescriptor = appSessionDescriptor): Promise<OpenedStore> {
   const prefix = options.keyPrefix ?? uniquePrefix();
   const client = openClient(topology);
-  const store = await RedisSessionStore.open(appSessionDescriptor, client, { ...options, keyPrefix: prefix });
+  const store = await RedisSessionStore.open(descriptor, client, { ...options, keyPrefix: prefix });
   return {
     store,
     client,

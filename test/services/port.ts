@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function isListening(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promise<boolean> {
@@ -22,4 +22,16 @@ export async function waitForPort(port: number, what: string, timeoutMs = 60_000
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${what} did not start listening on 127.0.0.1:${port} within ${timeoutMs / 1000}s`);
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { migrateSqlSchema, movedIdsTable, SqlSessionStore } from '@sessiongen/runtime/sql';
+import { migrateSqlSchema, sqlMovedIdsTableNames, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { dropTables, LIVE_DIALECTS, openKnex, uniqueTable } from './live.js';
@@ -18,7 +18,7 @@ for (const dialect of LIVE_DIALECTS) {
     let store: SqlSessionStore;
     const table = uniqueTable('moved');
     const markers = async () =>
-      ((await knex(movedIdsTable(table)).select('old_id', 'new_id', 'expiry_time')) as Array<{ old_id: string; new_id: string; expiry_time: unknown }>).map((row) => ({
+      ((await knex(sqlMovedIdsTableNames(table).table).select('old_id', 'new_id', 'expiry_time')) as Array<{ old_id: string; new_id: string; expiry_time: unknown }>).map((row) => ({
         old: row.old_id,
         new: row.new_id,
         until: Number(row.expiry_time),

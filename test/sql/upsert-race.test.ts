@@ -9,7 +9,7 @@ import type { SessionWrite } from '@sessiongen/runtime';
 import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
-import { SQL_DIALECTS } from '../../runtime/stores/sql/dialects/index.js';
+import { sqlStatements } from '../../runtime/stores/sql/dialects/index.js';
 import { dropTables, LIVE_DIALECTS, openKnex, uniqueTable } from './live.js';
 
 const newWrite = (id: string, set: Record<string, unknown>): SessionWrite => {
@@ -18,18 +18,18 @@ const newWrite = (id: string, set: Record<string, unknown>): SessionWrite => {
 };
 
 describe('upsert statements per dialect', () => {
-  const patch = (name: keyof typeof SQL_DIALECTS) => SQL_DIALECTS[name].patchAttributes('a', [], [['x', '1']]);
+  const patch = (name: Parameters<typeof sqlStatements>[0]) => sqlStatements(name).patchAttributes('a', [], [['x', '1']]);
   it('MariaDB reads the new row through VALUES(); MySQL 8 through the row alias; neither replaces rows', () => {
-    const mariadb = SQL_DIALECTS.mariadb.upsertTail('`t`', ['last_access_time'], patch('mariadb')).sql;
+    const mariadb = sqlStatements('mariadb').upsertTail('`t`', ['last_access_time'], patch('mariadb')).sql;
     expect(mariadb).toMatch(/^ON DUPLICATE KEY UPDATE `last_access_time` = VALUES\(`last_access_time`\)/);
     expect(mariadb).not.toMatch(/AS `new`/);
-    const mysql = SQL_DIALECTS.mysql.upsertTail('`t`', ['last_access_time'], patch('mysql')).sql;
+    const mysql = sqlStatements('mysql').upsertTail('`t`', ['last_access_time'], patch('mysql')).sql;
     expect(mysql).toMatch(/^AS `new` ON DUPLICATE KEY UPDATE `last_access_time` = `new`.`last_access_time`/);
     expect(mysql).not.toMatch(/VALUES\(/);
   });
   it('SQLite uses ON CONFLICT … DO UPDATE, never INSERT OR REPLACE; PostgreSQL merges jsonb', () => {
-    expect(SQL_DIALECTS.sqlite.upsertTail('"t"', ['last_access_time'], patch('sqlite')).sql).toMatch(/^ON CONFLICT \("session_id"\) DO UPDATE SET/);
-    expect(SQL_DIALECTS.postgres.upsertTail('"t"', [], patch('postgres')).sql).toBe('ON CONFLICT ("session_id") DO UPDATE SET "attributes" = "t"."attributes" || EXCLUDED."attributes"');
+    expect(sqlStatements('sqlite').upsertTail('"t"', ['last_access_time'], patch('sqlite')).sql).toMatch(/^ON CONFLICT \("session_id"\) DO UPDATE SET/);
+    expect(sqlStatements('postgres').upsertTail('"t"', [], patch('postgres')).sql).toBe('ON CONFLICT ("session_id") DO UPDATE SET "attributes" = "t"."attributes" || EXCLUDED."attributes"');
   });
 });
 

@@ -3,6 +3,7 @@ import {
   uuidSessionIdGenerator,
   type IndexDescriptor,
   type IndexValue,
+  type ListIdsOptions,
   type SessionRecord,
   type SessionStore,
   type SessionWrite,
@@ -11,7 +12,7 @@ import {
 } from '@sessiongen/runtime';
 
 export interface StoreCall {
-  op: 'load' | 'isMoved' | 'write' | 'delete' | 'findByIndex';
+  op: 'load' | 'isMoved' | 'write' | 'delete' | 'findByIndex' | 'listIds';
   id?: string;
 }
 
@@ -78,6 +79,12 @@ export class InstrumentedStore<S extends SessionStore & { notifications?: string
     this.calls.push({ op: 'findByIndex' });
     this.failIfDown('findByIndex');
     return this.inner.findByIndex(index, value);
+  }
+
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    this.calls.push({ op: 'listIds' });
+    this.failIfDown('listIds');
+    yield* this.inner.listIds(options);
   }
 
   onExpired(listener: StoreExpiryListener): void {

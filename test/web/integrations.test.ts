@@ -133,6 +133,13 @@ for (const kind of STORE_KINDS) {
         expect(opened.store.invalidIds).toEqual([]);
       });
 
+      it('twenty SESSION cookies cost at most 3 store lookups', async () => {
+        const cookie = Array.from({ length: 20 }, () => `SESSION=${uuidSessionIdGenerator.generate()}`).join('; ');
+        const response = await call('/session', { headers: { cookie } });
+        expect(await response.json()).toEqual({ id: null });
+        expect(opened.store.calls.filter((c) => c.op === 'load')).toHaveLength(3);
+      });
+
       it('store down while saving: 503 JSON instead of the response, reported', async () => {
         opened.store.down = true;
         const before = server.logged.length;
@@ -141,6 +148,21 @@ for (const kind of STORE_KINDS) {
         expect(await response.json()).toEqual({ error: 'session store unavailable', status: 503 });
         expect(response.headers.getSetCookie()).toEqual([]);
         expect(server.logged.length).toBeGreaterThan(before);
+      });
+
+      it('a set past the session limit answers 413 { error, path }, an invalid value 400; the session keeps what fit', async () => {
+        const first = await call('/draft?name=a&size=20000', { method: 'POST' });
+        expect(first.status).toBe(204);
+        const cookie = `SESSION=${cookieOf(first.headers.getSetCookie())}`;
+        for (const name of ['b', 'c']) expect((await call(`/draft?name=${name}&size=20000`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+        const over = await call('/draft?name=d&size=20000', { method: 'POST', headers: { cookie } });
+        expect(over.status).toBe(413);
+        expect(await over.json()).toEqual({ error: expect.stringMatching(/over its limit of 65536/), path: '/draft:d' });
+        const invalid = await call('/draft?name=e&size=20001', { method: 'POST', headers: { cookie } });
+        expect(invalid.status).toBe(400);
+        expect(await invalid.json()).toEqual({ error: expect.stringMatching(/more than 20000 characters/), path: '/draft:e' });
+        const id = cookie.slice('SESSION='.length);
+        expect(Object.keys((await opened.raw.load(id))!.attributes).sort()).toEqual(['draft:a', 'draft:b', 'draft:c']);
       });
 
       it('store down while loading: 503, not a silent request without a session', async () => {

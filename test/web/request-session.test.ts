@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SessionRepository } from '../../runtime/core/repository.js';
 import { SessionEndedError, SessionMovedError, SessionStoreError } from '../../runtime/core/errors.js';
 import { CookieSessionIdResolver } from '../../runtime/web/cookie-resolver.js';
-import { resolverRequestFromRecord } from '../../runtime/web/id-resolver.js';
+import { resolverRequestFromRecord, type SessionIdResolver } from '../../runtime/web/id-resolver.js';
+import { uuidSessionIdGenerator } from '../../runtime/core/ids.js';
 import { RequestSession, SessionStoreUnavailableError } from '../../runtime/web/request-session.js';
 import { fixtureDescriptor, type FixtureAttributes } from './fixture-descriptor.js';
 import { RecordingStore } from './helpers.js';
@@ -232,6 +233,23 @@ describe('RequestSession', () => {
       { op: 'isMoved', id: unknown },
       { op: 'load', id },
     ]);
+  });
+
+  it('looks up at most 3 ids per request, whatever the resolver returns, skipping ids the generator could not have made', async () => {
+    const setup = setUp();
+    const id = await existing(setup);
+    const unknown = Array.from({ length: 20 }, () => uuidSessionIdGenerator.generate());
+    const everything: SessionIdResolver = { resolve: () => [...unknown, id], write: () => [], expire: () => [] };
+    const rs = new RequestSession({ repository: setup.repository, resolver: everything, request: resolverRequestFromRecord({}, false) });
+    expect(await rs.find()).toBeNull();
+    // Each id tried is one load and, as it misses, one question whether it moved: 3 ids, no more.
+    expect(setup.store.calls).toEqual(unknown.slice(0, 3).flatMap((tried) => [{ op: 'load', id: tried }, { op: 'isMoved', id: tried }]));
+
+    setup.store.calls.length = 0;
+    const junkFirst: SessionIdResolver = { resolve: () => [...Array.from({ length: 20 }, (_, i) => `junk-${i}`), id], write: () => [], expire: () => [] };
+    const found = new RequestSession({ repository: setup.repository, resolver: junkFirst, request: resolverRequestFromRecord({}, false) });
+    expect((await found.find())!.id).toBe(id);
+    expect(setup.store.calls).toEqual([{ op: 'load', id }]);
   });
 
   it('wraps store failures as SessionStoreUnavailableError with status 503, and the next call retries', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { uuidSessionIdGenerator } from '../../runtime/core/ids.js';
 import { CookieSessionIdResolver, decodeBase64, parseCookieValues } from '../../runtime/web/cookie-resolver.js';
 import { HeaderSessionIdResolver } from '../../runtime/web/header-resolver.js';
-import { resolverRequestFromRecord, type ResolverRequest } from '../../runtime/web/id-resolver.js';
+import { MAX_SESSION_ID_CANDIDATES, resolverRequestFromRecord, type ResolverRequest } from '../../runtime/web/id-resolver.js';
 
 const http = (headers: Record<string, string | string[]> = {}): ResolverRequest => resolverRequestFromRecord(headers, false);
 const https = (headers: Record<string, string | string[]> = {}): ResolverRequest => resolverRequestFromRecord(headers, true);
@@ -102,10 +102,18 @@ describe('CookieSessionIdResolver', () => {
     expect(resolver.resolve(http({ cookie: `SESSION=early; ${padding}` }))).toEqual(['early']);
   });
 
-  it('returns at most maxCandidates ids', () => {
+  it('returns at most maxCandidates ids: 3 by default, and never more than MAX_SESSION_ID_CANDIDATES', () => {
     const cookie = Array.from({ length: 20 }, (_, i) => `SESSION=id${i}`).join('; ');
-    expect(new CookieSessionIdResolver().resolve(http({ cookie }))).toHaveLength(8);
+    expect(MAX_SESSION_ID_CANDIDATES).toBe(3);
+    expect(new CookieSessionIdResolver().resolve(http({ cookie }))).toEqual(['id0', 'id1', 'id2']);
     expect(new CookieSessionIdResolver({ maxCandidates: 2 }).resolve(http({ cookie }))).toEqual(['id0', 'id1']);
+    expect(() => new CookieSessionIdResolver({ maxCandidates: 4 })).toThrow(/at most 3/);
+  });
+
+  it('the header resolver gives one candidate, however often the header is sent', () => {
+    const resolver = new HeaderSessionIdResolver();
+    const request: ResolverRequest = { header: (name) => (name.toLowerCase() === 'x-auth-token' ? ['a', 'b', 'c', 'd'] : undefined), encrypted: false };
+    expect(resolver.resolve(request)).toEqual(['a']);
   });
 
   it('never throws, even when the header getter does', () => {

@@ -36,7 +36,8 @@ export interface RunningServer {
  * - GET /plain (never touches it), GET /session, POST /counter (lastLoginAt += 1),
  * - POST /login?user= (principalName, regenerate), POST /logout, POST /fresh (regenerate without data),
  * - POST /redirect (sets locale, 302), GET /sessions?principalName=,
- * - POST /revoked-midway (loads the session, deletes it through the repository, then changes it).
+ * - POST /revoked-midway (loads the session, deletes it through the repository, then changes it),
+ * - POST /draft?name=&size= (sets `draft:<name>` to `size` characters; a rejection is thrown out of the route).
  */
 interface Reply {
   status: number;
@@ -85,6 +86,11 @@ async function route(method: string, path: string, query: URLSearchParams, rs: R
       await repository.deleteById(s.id);
       s.set('locale', 'de-DE');
       return { status: 200, json: { id: s.id } };
+    }
+    case 'POST /draft': {
+      const s = await rs.get();
+      s.set(`draft:${query.get('name')}`, 'd'.repeat(Number(query.get('size'))));
+      return { status: 204 };
     }
     case 'GET /sessions': {
       const found = await repository.findByPrincipalName(query.get('principalName') ?? '');

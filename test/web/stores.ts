@@ -8,7 +8,8 @@ import knexFactory from 'knex';
 import type { RepositoryOptions, SessionStore } from '@sessiongen/runtime';
 import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
-import { AppSessionRepository, appSessionDescriptor, appSessionSqlMigrations } from '../../generated/index.js';
+import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { InstrumentedStore } from './instrumented-store.js';
 
 export { InstrumentedStore, type StoreCall } from './instrumented-store.js';

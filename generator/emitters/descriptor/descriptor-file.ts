@@ -2,7 +2,7 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures } from
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { printModule, propertyKey } from '../../emit/typescript.js';
 import type { SessionModel } from '../../model/model.js';
-import { attributeValidatorName, patternValidatorName } from '../validators/validator-names.js';
+import { attributeValidatorName, OPEN_ATTRIBUTES_VALIDATOR_NAME, patternValidatorName } from '../validators/validator-names.js';
 
 /** `descriptor.ts`: the object the runtime consumes — validators, defaults, indexes, store names. */
 export const descriptorEmitter: Emitter = {
@@ -11,6 +11,7 @@ export const descriptorEmitter: Emitter = {
     const validators = [
       ...model.attributes.map(attributeValidatorName),
       ...model.patternAttributes.map(patternValidatorName),
+      ...(model.openAttributes ? [OPEN_ATTRIBUTES_VALIDATOR_NAME] : []),
     ];
     const statements: StatementStructures[] = [
       { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeImport, namedImports: ['SessionDescriptor'], isTypeOnly: true },
@@ -42,9 +43,12 @@ function descriptorLiteral(model: SessionModel): string {
   add('},');
   add('patternAttributes: [');
   for (const family of model.patternAttributes) {
-    add(`  { prefix: ${str(family.prefix)}, pattern: new RegExp(${str(family.pattern)}, 'u'), validate: ${patternValidatorName(family)} },`);
+    const limit = family.maxAttributes === undefined ? '' : `, maxAttributes: ${family.maxAttributes}`;
+    add(`  { prefix: ${str(family.prefix)}, pattern: new RegExp(${str(family.pattern)}, 'u'), validate: ${patternValidatorName(family)}${limit} },`);
   }
   add('],');
+  if (model.openAttributes) add(`openAttributes: { validate: ${OPEN_ATTRIBUTES_VALIDATOR_NAME} },`);
+  if (model.maxSessionBytes !== undefined) add(`maxSessionBytes: ${model.maxSessionBytes},`);
   add('indexes: [');
   for (const index of model.indexes) {
     const parts = [`name: ${str(index.name)}`, `attribute: ${str(index.attribute)}`, `type: ${str(index.type)}`];

@@ -1,18 +1,9 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
+import { hazelcastIndexName } from '@sessiongen/runtime/hazelcast';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { render } from '../../emit/templates.js';
 import { printModule } from '../../emit/typescript.js';
 import type { SessionModel } from '../../model/model.js';
-
-/** The fixed top-level fields of a stored session document (index fields come after them). */
-export const HAZELCAST_DOCUMENT_FIELDS = {
-  id: 'session_id',
-  creationTime: 'creation_time',
-  lastAccessedTime: 'last_access_time',
-  maxInactiveInterval: 'max_inactive_interval',
-  expiresAt: 'expiry_time',
-  attributes: 'attributes',
-} as const;
 
 /** The map's default TTL: the schema's timeout, or 0 (none) when sessions never expire by default. */
 export function mapTtlSeconds(model: SessionModel): number {
@@ -30,15 +21,15 @@ export function memberConfigContext(model: SessionModel) {
     ttlSeconds,
     ttlNote: ttlSeconds > 0 ? `${ttlSeconds} s` : 'none: sessions never expire by default',
     hasIndexes: model.indexes.length > 0,
-    indexes: model.indexes.map((index) => ({ indexName: `${map}_${index.column}`, field: index.column })),
+    indexes: model.indexes.map((index) => ({ indexName: hazelcastIndexName(map, index.column), field: index.column })),
   };
 }
 
 /**
  * Hazelcast: `hazelcast/member.xml` and `hazelcast/member.yaml` (the same member config, either
- * format), and `hazelcast/mapping.ts`, the client-side JSON mapping the store uses. The two sides
- * agree because both come from here: the map name, its TTL, and the top-level JSON fields that
- * the member indexes and the store's predicates query.
+ * format), and `hazelcast/mapping.ts`, the data the store needs about the map (the document format
+ * is the store's own). The two sides agree because both come from here: the map name, its TTL,
+ * and the top-level JSON fields that the member indexes and the store's predicates query.
  */
 export const hazelcastEmitter: Emitter = {
   name: 'hazelcast',
@@ -53,21 +44,9 @@ export const hazelcastEmitter: Emitter = {
 };
 
 function mappingModule(model: SessionModel, runtimeImport: string): string {
-  const f = HAZELCAST_DOCUMENT_FIELDS;
   const indexFields = model.indexes
     .map((index) => `  { index: ${str(index.name)}, attribute: ${str(index.attribute)}, field: ${str(index.column)}, type: ${str(index.type)} },`)
     .join('\n');
-  const documentFields = [
-    `    ${f.id}: session.id,`,
-    `    ${f.creationTime}: session.creationTime,`,
-    `    ${f.lastAccessedTime}: session.lastAccessedTime,`,
-    `    ${f.maxInactiveInterval}: session.maxInactiveInterval,`,
-    `    ${f.expiresAt}: session.expiresAt,`,
-    ...model.indexes.map(
-      (index) => `    ${index.column}: hazelcastIndexValue(session.attributes[${str(index.attribute)}], ${str(index.type)}),`,
-    ),
-    `    ${f.attributes}: session.attributes,`,
-  ].join('\n');
   const initializer = [
     '{',
     `map: ${str(model.stores.hazelcast.map)},`,
@@ -75,19 +54,10 @@ function mappingModule(model: SessionModel, runtimeImport: string): string {
     `mapTtlSeconds: ${mapTtlSeconds(model)},`,
     `valueFormat: 'json',`,
     `indexFields: [${indexFields ? `\n${indexFields}\n` : ''}],`,
-    'encode: (session) =>',
-    '  JSON.stringify({',
-    documentFields,
-    '  }),',
-    'decode: (text) => hazelcastDocumentFromJson(JSON.parse(text)),',
     '}',
   ].join('\n');
   const statements: StatementStructures[] = [
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: `${runtimeImport}/hazelcast`,
-      namedImports: ['hazelcastDocumentFromJson', 'hazelcastIndexValue', { name: 'HazelcastSessionMapping', isTypeOnly: true }],
-    },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `${runtimeImport}/hazelcast`, namedImports: ['HazelcastSessionMapping'], isTypeOnly: true },
     {
       kind: StructureKind.VariableStatement,
       isExported: true,

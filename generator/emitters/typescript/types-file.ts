@@ -1,7 +1,7 @@
 import { StructureKind, type IndexSignatureDeclarationStructure, type PropertySignatureStructure, type StatementStructures } from 'ts-morph';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { docs, printModule, propertyKey } from '../../emit/typescript.js';
-import type { JsonSchema } from '../../model/model.js';
+import type { JsonSchema, SessionModel } from '../../model/model.js';
 import { schemaToTs } from './schema-to-ts.js';
 
 /** `types.ts`: the attributes interface, one type per `$defs` entry, and the typed session alias. */
@@ -45,12 +45,15 @@ export const typesEmitter: Emitter = {
             .join(' ') || undefined,
         ),
       })),
-      indexSignatures: model.patternAttributes.map((family) => ({
-        keyName: 'name',
-        keyType: `\`${family.prefix.replace(/[`\\$]/g, '\\$&')}\${string}\``,
-        returnType: schemaToTs(family.schema),
-        docs: docs([family.description, `Names match ${family.pattern}.`].filter(Boolean).join(' ')),
-      })),
+      indexSignatures: [
+        ...model.patternAttributes.map((family) => ({
+          keyName: 'name',
+          keyType: `\`${family.prefix.replace(/[`\\$]/g, '\\$&')}\${string}\``,
+          returnType: schemaToTs(family.schema),
+          docs: docs([family.description, `Names match ${family.pattern}.`].filter(Boolean).join(' ')),
+        })),
+        ...openSignature(model),
+      ],
     });
     const withDefaults = model.attributes.filter((attribute) => attribute.hasDefault).map((attribute) => `'${attribute.name}'`);
     statements.push({
@@ -70,6 +73,24 @@ export const typesEmitter: Emitter = {
     return [{ path: 'types.ts', content: printModule(statements) }];
   },
 };
+
+/**
+ * Open attributes: any other name, typed `unknown` (the values are checked against the schema at
+ * run time; a narrower type would clash with the declared attributes' types).
+ */
+function openSignature(model: SessionModel): IndexSignatureDeclarationStructure[] {
+  if (!model.openAttributes) return [];
+  const description = model.openAttributes.description;
+  return [
+    {
+      kind: StructureKind.IndexSignature,
+      keyName: 'name',
+      keyType: 'string',
+      returnType: 'unknown',
+      docs: docs([description, 'Any other name: an open attribute, checked against the schema\'s additionalProperties.'].filter(Boolean).join(' ')),
+    },
+  ];
+}
 
 /** An object schema with declared properties and no combinators: printed as an interface. */
 function isPlainObject(schema: JsonSchema): boolean {

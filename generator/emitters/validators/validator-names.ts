@@ -10,3 +10,6 @@ export function attributeValidatorName(attribute: AttributeModel): string {
 export function patternValidatorName(family: PatternAttributeModel): string {
   return `validate${pascalCase(family.prefix)}Attribute`;
 }
+
+/** The exported name of the open attributes' validator (for names the schema does not declare). */
+export const OPEN_ATTRIBUTES_VALIDATOR_NAME = 'validateOpenAttribute';

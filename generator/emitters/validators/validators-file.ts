@@ -2,10 +2,11 @@ import { createRequire } from 'node:module';
 import type standaloneModule from 'ajv/dist/standalone/index.js';
 import { strictAjv } from '../../load/check-attributes.js';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
-import { attributeValidatorName, patternValidatorName } from './validator-names.js';
+import { attributeValidatorName, OPEN_ATTRIBUTES_VALIDATOR_NAME, patternValidatorName } from './validator-names.js';
 
 /**
- * `validators.js` (+ `.d.ts`): ajv standalone validators, one per attribute and per pattern family,
+ * `validators.js` (+ `.d.ts`): ajv standalone validators, one per attribute and per pattern family
+ * (and one for the open attributes, when the schema has them),
  * so no schema is compiled at run time. The few ajv runtime helpers the code needs come from the
  * sessiongen runtime instead of `require()`, which ESM cannot use.
  */
@@ -30,6 +31,11 @@ export const validatorsEmitter: Emitter = {
       const id = `sessiongen:${model.namespace}/pattern/${family.prefix}`;
       ajv.addSchema(withDefs(id, family.schema, defs));
       exports[patternValidatorName(family)] = id;
+    }
+    if (model.openAttributes) {
+      const id = `sessiongen:${model.namespace}/open`;
+      ajv.addSchema(withDefs(id, model.openAttributes.schema, defs));
+      exports[OPEN_ATTRIBUTES_VALIDATOR_NAME] = id;
     }
     const code = rewriteRequires(standaloneCode(ajv, exports), runtimeImport);
     const declarations = [

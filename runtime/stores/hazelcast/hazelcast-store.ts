@@ -4,8 +4,9 @@ import type { Client, ClientConfig, HazelcastJsonValue, IMap } from 'hazelcast-c
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
-import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
+import { decodeHazelcastDocument, decodeHazelcastMoveMarker, encodeHazelcastDocument, encodeHazelcastMoveMarker, hazelcastMovedIdsMap } from './layout.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
 
 let hazelcastModule: typeof HazelcastModule | undefined;
@@ -50,11 +51,6 @@ type MovedMap = IMap<string, string>;
 const PROBE_PREFIX = '__sessiongen_probe__:';
 /** How many id changes in a row a forwarded write follows (each login is one). */
 const MAX_FORWARDS = 8;
-
-/** The map of a session map's id-change markers: `<map>_moved_ids` (default map config; entries carry their TTL). */
-export function hazelcastMovedIdsMap(sessionMap: string): string {
-  return `${sessionMap}_moved_ids`;
-}
 
 /**
  * Sessions in a Hazelcast IMap, through hazelcast-client, with nothing of ours on the members:
@@ -125,7 +121,7 @@ export class HazelcastSessionStore implements SessionStore {
 
   async load(id: string): Promise<SessionRecord | null> {
     const text = await this.read(id, 'load');
-    return text === null ? null : toRecord(this.mapping.decode(text));
+    return text === null ? null : toRecord(decodeHazelcastDocument(text));
   }
 
   write(write: SessionWrite): Promise<WriteOutcome> {
@@ -139,7 +135,7 @@ export class HazelcastSessionStore implements SessionStore {
       if (to === null) return false;
       const text = await this.read(to, 'isMoved');
       if (text !== null) {
-        const document = this.mapping.decode(text);
+        const document = decodeHazelcastDocument(text);
         return !isExpired(document.lastAccessedTime, document.maxInactiveInterval, now);
       }
       at = to;
@@ -151,8 +147,8 @@ export class HazelcastSessionStore implements SessionStore {
   private async movedTo(id: string, now: number): Promise<string | null> {
     const value = await this.call('isMoved', () => this.moved.get(id));
     if (typeof value !== 'string') return null;
-    const marker = JSON.parse(value) as { to?: unknown; until?: unknown };
-    return typeof marker.to === 'string' && typeof marker.until === 'number' && marker.until > now ? marker.to : null;
+    const marker = decodeHazelcastMoveMarker(value);
+    return marker !== null && marker.until > now ? marker.to : null;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -170,9 +166,25 @@ export class HazelcastSessionStore implements SessionStore {
     if (!field) throw new Error(`hazelcast mapping has no field for index '${index.name}'`);
     try {
       const values = await this.map.valuesWithPredicate(hazelcast().Predicates.equal(field.field, value));
-      return values.toArray().map((stored) => toRecord(this.mapping.decode(textOf(stored))));
+      return values.toArray().map((stored) => toRecord(decodeHazelcastDocument(textOf(stored))));
     } catch (err) {
       throw new SessionStoreError('hazelcast', `findByIndex(${index.name})`, err);
+    }
+  }
+
+  /**
+   * The map's keys, a page at a time (a paging predicate: the members sort the keys and send one
+   * page per call, after the last key of the page before). Entries leave by their TTL, which the
+   * member keeps in whole seconds, so a session may still be listed up to a second after it expired.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const paging = hazelcast().Predicates.paging(hazelcast().Predicates.alwaysTrue(), pageSize);
+    for (;;) {
+      const keys = await this.call('listIds', () => this.map.keySetWithPredicate(paging));
+      for (const key of keys) if (!key.startsWith(PROBE_PREFIX)) yield key;
+      if (keys.length < pageSize) return;
+      paging.nextPage();
     }
   }
 
@@ -210,7 +222,7 @@ export class HazelcastSessionStore implements SessionStore {
         attributes: {},
       };
       applyDelta(document.attributes, write);
-      const text = this.mapping.encode(document);
+      const text = encodeHazelcastDocument(this.mapping, document);
       await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       this.remember(write.id, text);
       return 'written';
@@ -240,7 +252,7 @@ export class HazelcastSessionStore implements SessionStore {
         base = read;
         fresh = true;
       }
-      const current = this.mapping.decode(base);
+      const current = decodeHazelcastDocument(base);
       if (isExpired(current.lastAccessedTime, current.maxInactiveInterval, write.now)) {
         // A cached base may be older than the stored session: only a fresh read says it is gone.
         if (fresh) return 'gone';
@@ -256,7 +268,7 @@ export class HazelcastSessionStore implements SessionStore {
         attributes: current.attributes,
       };
       applyDelta(next.attributes, write);
-      const text = this.mapping.encode(next);
+      const text = encodeHazelcastDocument(this.mapping, next);
 
       const replaced = await this.call('write', () => this.map.replaceIfSame(write.id, jsonValue(base!), jsonValue(text)));
       if (replaced) {
@@ -282,7 +294,7 @@ export class HazelcastSessionStore implements SessionStore {
   private async move(write: SessionWrite): Promise<WriteOutcome> {
     const from = write.previousId!;
     const forwardingMs = write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS;
-    const marker = JSON.stringify({ to: write.id, until: write.now + forwardingMs });
+    const marker = encodeHazelcastMoveMarker({ to: write.id, until: write.now + forwardingMs });
     let claimed = false;
     let base = this.cachedBase(from);
     let fresh = false;
@@ -300,7 +312,7 @@ export class HazelcastSessionStore implements SessionStore {
         base = read;
         fresh = true;
       }
-      const current = this.mapping.decode(base);
+      const current = decodeHazelcastDocument(base);
       if (isExpired(current.lastAccessedTime, current.maxInactiveInterval, write.now)) {
         if (!fresh) {
           base = undefined;
@@ -326,7 +338,7 @@ export class HazelcastSessionStore implements SessionStore {
         attributes: current.attributes,
       };
       applyDelta(next.attributes, write);
-      const text = this.mapping.encode(next);
+      const text = encodeHazelcastDocument(this.mapping, next);
       await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));
       this.forget(from);

@@ -5,11 +5,16 @@ export {
   hazelcastClientConfig,
   type HazelcastStoreOptions,
 } from './hazelcast-store.js';
+export type { HazelcastSessionMapping, HazelcastIndexField, HazelcastSessionDocument } from './mapping.js';
 export {
+  HAZELCAST_DOCUMENT_FIELDS,
+  hazelcastIndexName,
   hazelcastIndexValue,
-  hazelcastDocumentFromJson,
-  type HazelcastSessionMapping,
-  type HazelcastIndexField,
-  type HazelcastSessionDocument,
-} from './mapping.js';
+  encodeHazelcastDocument,
+  decodeHazelcastDocument,
+  hazelcastMovedIdsMap,
+  type HazelcastMoveMarker,
+  encodeHazelcastMoveMarker,
+  decodeHazelcastMoveMarker,
+} from './layout.js';
 export { openHazelcastStoreFromEnv } from './from-env.js';

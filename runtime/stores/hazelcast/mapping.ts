@@ -1,8 +1,10 @@
-import type { IndexValue, IndexValueType } from '../../core/descriptor.js';
+import type { IndexValueType } from '../../core/descriptor.js';
 
 /**
- * How a session lives in a Hazelcast map. Generated code (`generated/hazelcast/mapping.ts`) provides
- * one per schema, matching the member config generated beside it (`member.xml` / `member.yaml`).
+ * What the store needs to know about one schema's Hazelcast map. Generated code
+ * (`generated/hazelcast/mapping.ts`) provides it as plain data, matching the member config
+ * generated beside it (`member.xml` / `member.yaml`); the document format itself is the store's
+ * (layout.ts).
  *
  * The value format is JSON (`HazelcastJsonValue`): members parse, index and query JSON fields
  * natively, so no Java class of ours is ever needed on a member. Index fields are top-level fields
@@ -22,10 +24,6 @@ export interface HazelcastSessionMapping {
   readonly valueFormat: 'json';
   /** One top-level document field per schema index, indexed on the member. */
   readonly indexFields: ReadonlyArray<HazelcastIndexField>;
-  /** The stored JSON text of a session; the same document always gives the same text. */
-  encode(document: HazelcastSessionDocument): string;
-  /** The session from the stored JSON text. */
-  decode(text: string): HazelcastSessionDocument;
 }
 
 export interface HazelcastIndexField {
@@ -38,6 +36,7 @@ export interface HazelcastIndexField {
   readonly type: IndexValueType;
 }
 
+/** A session as the store reads and writes it. */
 export interface HazelcastSessionDocument {
   id: string;
   creationTime: number;
@@ -46,45 +45,4 @@ export interface HazelcastSessionDocument {
   /** Epoch ms, or null when the session never expires. */
   expiresAt: number | null;
   attributes: Record<string, unknown>;
-}
-
-/** The value an index field holds for an attribute value: the value when it has the index's type, else null. */
-export function hazelcastIndexValue(value: unknown, type: IndexValueType): IndexValue | null {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string' ? value : null;
-    case 'integer':
-      return Number.isSafeInteger(value) ? (value as number) : null;
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? value : null;
-    case 'boolean':
-      return typeof value === 'boolean' ? value : null;
-    default:
-      return null;
-  }
-}
-
-/** Reads a stored document's fixed fields, checking their types (a foreign entry reads as unusable). */
-export function hazelcastDocumentFromJson(parsed: unknown): HazelcastSessionDocument {
-  const value = parsed as Record<string, unknown> | null;
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof value.session_id !== 'string' ||
-    typeof value.creation_time !== 'number' ||
-    typeof value.last_access_time !== 'number' ||
-    typeof value.max_inactive_interval !== 'number' ||
-    typeof value.attributes !== 'object' ||
-    value.attributes === null
-  ) {
-    throw new TypeError('not a sessiongen session document');
-  }
-  return {
-    id: value.session_id,
-    creationTime: value.creation_time,
-    lastAccessedTime: value.last_access_time,
-    maxInactiveInterval: value.max_inactive_interval,
-    expiresAt: typeof value.expiry_time === 'number' ? value.expiry_time : null,
-    attributes: value.attributes as Record<string, unknown>,
-  };
 }

@@ -1,6 +1,6 @@
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { isExpired } from '../../core/expiry.js';
-import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 
 /** How many id changes in a row a forwarded write follows (each login is one). */
 const MAX_FORWARDS = 8;
@@ -109,6 +109,13 @@ export class MemorySessionStore implements SessionStore {
     const ids = this.indexes.get(index.name)?.get(value);
     if (!ids) return [];
     return [...ids].map((id) => structuredClone(this.sessions.get(id)!));
+  }
+
+  /** The ids of the sessions not expired at `now`, read lazily from the live map. */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    for (const record of this.sessions.values()) {
+      if (!isExpired(record.lastAccessedTime, record.maxInactiveInterval, options.now)) yield record.id;
+    }
   }
 
   onExpired(listener: StoreExpiryListener): void {

@@ -2,6 +2,15 @@
  * `@sessiongen/runtime/redis`: sessions in Redis or a Redis Cluster through ioredis. ioredis is the
  * app's own: this entry loads it only when it creates a client.
  */
-export { RedisSessionStore, type RedisClient, type RedisStoreOptions, type NotificationState } from './redis-store.js';
+export { RedisSessionStore, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClient, type RedisStoreOptions, type NotificationState } from './redis-store.js';
 export { createRedisSessionClient, openRedisStoreFromEnv } from './from-env.js';
-export { RedisKeyLayout, META_FIELDS as REDIS_META_FIELDS, indexValueText as redisIndexValueText } from './keys.js';
+export {
+  RedisKeyLayout,
+  META_FIELDS as REDIS_META_FIELDS,
+  META_FIELD_PREFIX as REDIS_META_FIELD_PREFIX,
+  indexValueText as redisIndexValueText,
+  redisSessionKey,
+  redisMoveLockKey,
+  redisMovedKey,
+  redisIndexKey,
+} from './layout.js';

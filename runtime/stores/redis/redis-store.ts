@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
-import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText } from './keys.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
   INDEX_ADD_SCRIPT,
@@ -25,16 +25,38 @@ export interface RedisStoreOptions {
   /**
    * Expired events from keyspace notifications. `auto` (default): add `Ex` to
    * `notify-keyspace-events` with CONFIG SET where the server allows it, and subscribe every
-   * master; where it does not, everything else works and only expired events are absent.
-   * `existing`: never CONFIG SET, subscribe only if the server already has the flags.
-   * `off`: no subscription.
+   * node; where it does not, everything else works, only expired events are absent, and the
+   * `logger` says so once. The flags are checked again on every (re)connect of every node and
+   * every `notificationCheckMs`, and set again when lost (a restarted server forgets a CONFIG SET).
+   * `existing`: never CONFIG SET, only check that the server has the flags (warn once if not).
+   * `off`: no subscription, no check.
    */
   keyspaceNotifications?: 'auto' | 'existing' | 'off';
   /** How long a cluster id change may take before another one may claim the session (ms). Default 30 000. */
   moveLockMs?: number;
+  /**
+   * How long a store call may wait for Redis (ms) before it fails with a `SessionStoreError`
+   * (503 through the web integrations), so a stalled server fails requests instead of holding
+   * them; the outcome of a call that timed out is unknown. Default
+   * {@link DEFAULT_REDIS_COMMAND_TIMEOUT_MS}; `false`: wait as long as ioredis does.
+   */
+  commandTimeoutMs?: number | false;
+  /** How often `notify-keyspace-events` is checked on every node (ms). Default 30 000; `false`: only on (re)connect. */
+  notificationCheckMs?: number | false;
+  /** Where the store warns (once per store) that the server refused keyspace notifications. Default `console.warn`. */
+  logger?: (message: string) => void;
 }
 
-/** What became of keyspace notifications on open. */
+/** The default limit on how long a store call (and, through `createRedisSessionClient`, any command) waits for Redis. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 3_000;
+const DEFAULT_NOTIFICATION_CHECK_MS = 30_000;
+/** Subscriber connections reconnect quickly and for as long as the store is open: a lost second is lost events. */
+const SUBSCRIBER_RETRY = (attempt: number): number => Math.min(attempt * 100, 1_000);
+
+/**
+ * Keyspace notifications as of the last check: `on` (every node has the flags), `off` (not asked
+ * for) or `refused` (a node would not set them, or lacks them in `existing` mode).
+ */
 export type NotificationState = 'on' | 'off' | 'refused';
 
 interface Script {
@@ -108,7 +130,17 @@ export class RedisSessionStore implements SessionStore {
   private readonly indexFields: string[];
   private readonly expiryListeners: StoreExpiryListener[] = [];
   private readonly subscribers = new Map<string, Redis>();
-  private notificationState: NotificationState = 'off';
+  private notificationMode: 'auto' | 'existing' | 'off' = 'off';
+  /** Per node address: what the last check of its notify-keyspace-events found. */
+  private readonly nodeNotifications = new Map<string, 'on' | 'refused'>();
+  /** Checks in flight, per node, so a `ready` event and a periodic check do not both run one. */
+  private readonly nodeChecks = new Map<Redis, Promise<void>>();
+  private refusalReported = false;
+  private notificationTimer: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly readyListeners = new WeakMap<Redis, () => void>();
+  private readonly commandTimeoutMs: number | false;
+  private readonly notificationCheckMs: number | false;
   private closed = false;
   /** Rejecters of the calls in flight, for when a connection drops under them. */
   private readonly inflight = new Set<(err: Error) => void>();
@@ -129,6 +161,8 @@ export class RedisSessionStore implements SessionStore {
     this.keys = new RedisKeyLayout(options.keyPrefix ?? descriptor.redis.keyPrefix);
     this.clock = options.clock ?? Date.now;
     this.moveLockMs = options.moveLockMs ?? 30_000;
+    this.commandTimeoutMs = positiveOrFalse(options.commandTimeoutMs, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, 'commandTimeoutMs');
+    this.notificationCheckMs = positiveOrFalse(options.notificationCheckMs, DEFAULT_NOTIFICATION_CHECK_MS, 'notificationCheckMs');
     const clientOptions = client.options as { keyPrefix?: string; redisOptions?: { autoResendUnfulfilledCommands?: boolean } };
     this.clientPrefix = clientOptions.keyPrefix ?? '';
     const resend = this.isCluster
@@ -166,11 +200,22 @@ export class RedisSessionStore implements SessionStore {
     for (const reject of rejecters) reject(err);
   };
 
-  /** Settles with the operation, or rejects when a connection drops while it is in flight. */
+  /**
+   * Settles with the operation, or rejects when a connection drops while it is in flight or when
+   * Redis has not answered within the command timeout.
+   */
   private guard<T>(operation: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.inflight.add(reject);
-      operation.then(resolve, reject).finally(() => this.inflight.delete(reject));
+      const limit = this.commandTimeoutMs;
+      const timer =
+        limit === false
+          ? undefined
+          : setTimeout(() => reject(new Error(`Redis did not answer within ${limit} ms; the call's outcome is unknown`)), limit);
+      operation.then(resolve, reject).finally(() => {
+        clearTimeout(timer);
+        this.inflight.delete(reject);
+      });
     });
   }
 
@@ -186,9 +231,11 @@ export class RedisSessionStore implements SessionStore {
     return store;
   }
 
-  /** Whether expired events will arrive: `on`, `off` (not asked for) or `refused` (the server would not allow it). */
+  /** Whether expired events will arrive: `on`, `off` (not asked for) or `refused` (a node would not allow it). */
   get notifications(): NotificationState {
-    return this.notificationState;
+    if (this.notificationMode === 'off') return 'off';
+    for (const state of this.nodeNotifications.values()) if (state === 'refused') return 'refused';
+    return 'on';
   }
 
   async load(id: string): Promise<SessionRecord | null> {
@@ -307,6 +354,40 @@ export class RedisSessionStore implements SessionStore {
     return records;
   }
 
+  /**
+   * The ids of the session hashes, by SCAN over the session-hash pattern: on a standalone server,
+   * and on every master of a Cluster one after another (a Cluster's keys are spread over its
+   * masters). Redis drops an expired key itself, so expired sessions are not listed. `pageSize` is
+   * SCAN's COUNT; SCAN may return a key twice while the server resizes a table.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const count = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const glob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+    const [before, after] = this.keys.session('\u0000').split('\u0000') as [string, string];
+    const pattern = `${glob(this.clientPrefix + before)}*${glob(after)}`;
+    let nodes: Redis[];
+    try {
+      nodes = this.isCluster ? (await this.guard(this.clusterNodes()), (this.client as Cluster).nodes('master')) : [this.client as Redis];
+    } catch (err) {
+      throw this.fail('listIds', err);
+    }
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        let keys: string[];
+        try {
+          [cursor, keys] = await this.guard(node.scan(cursor, 'MATCH', pattern, 'COUNT', count));
+        } catch (err) {
+          throw this.fail('listIds', err);
+        }
+        for (const key of keys) {
+          const id = key.startsWith(this.clientPrefix) ? this.keys.sessionIdOf(key.slice(this.clientPrefix.length)) : null;
+          if (id !== null) yield id;
+        }
+      } while (cursor !== '0');
+    }
+  }
+
   onExpired(listener: StoreExpiryListener): void {
     this.expiryListeners.push(listener);
   }
@@ -314,15 +395,22 @@ export class RedisSessionStore implements SessionStore {
   /** Closes the subscriber connections the store opened. The client is the caller's to close. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.notificationTimer);
+    clearTimeout(this.refreshTimer);
     const subscribers = [...this.subscribers.values()];
     this.subscribers.clear();
     if (this.isCluster) {
       const cluster = this.client as Cluster;
       cluster.off('+node', this.onNode);
+      cluster.off('-node', this.onNodeGone);
       cluster.off('+node', this.watchNode);
-      for (const node of cluster.nodes('all')) node.off('close', this.connectionLost);
+      for (const node of cluster.nodes('all')) {
+        node.off('close', this.connectionLost);
+        this.unwatchReady(node);
+      }
     } else {
       this.client.off('close', this.connectionLost);
+      this.unwatchReady(this.client as Redis);
     }
     await Promise.all(subscribers.map((subscriber) => subscriber.quit().catch(() => subscriber.disconnect())));
   }
@@ -498,7 +586,7 @@ export class RedisSessionStore implements SessionStore {
     if (creation === undefined || accessed === undefined || timeout === undefined) return null;
     const attributes: Record<string, unknown> = {};
     for (const field of Object.keys(hash)) {
-      if (field.startsWith('#')) continue;
+      if (isMetaField(field)) continue;
       try {
         attributes[field] = JSON.parse(hash[field]!);
       } catch {
@@ -524,20 +612,26 @@ export class RedisSessionStore implements SessionStore {
 
   // --- keyspace notifications ------------------------------------------------------------------
 
+  /**
+   * Sets up every node (a refusal is reported, a connection failure fails the open), then keeps it
+   * so: every (re)connect of a node and every `notificationCheckMs` checks the flags again, and
+   * subscriber connections reconnect and resubscribe by themselves.
+   */
   private async startNotifications(mode: 'auto' | 'existing' | 'off'): Promise<void> {
     if (mode === 'off') return;
+    this.notificationMode = mode;
     const nodes = this.isCluster ? await this.clusterNodes() : [this.client as Redis];
-    let refused = false;
-    for (const node of nodes) {
-      if (!(await this.enableNotifications(node, mode))) refused = true;
+    for (const node of nodes) await this.setUpNode(node);
+    for (const node of nodes) this.watchReady(node);
+    if (this.isCluster) {
+      const cluster = this.client as Cluster;
+      cluster.on('+node', this.onNode);
+      cluster.on('-node', this.onNodeGone);
     }
-    if (refused) {
-      this.notificationState = 'refused';
-      return;
+    if (this.notificationCheckMs !== false) {
+      this.notificationTimer = setInterval(() => void this.checkNotifications(), this.notificationCheckMs);
+      this.notificationTimer.unref();
     }
-    await Promise.all(nodes.map((node) => this.subscribe(node)));
-    if (this.isCluster) (this.client as Cluster).on('+node', this.onNode);
-    this.notificationState = 'on';
   }
 
   private async clusterNodes(): Promise<Redis[]> {
@@ -554,40 +648,139 @@ export class RedisSessionStore implements SessionStore {
     return cluster.nodes('all');
   }
 
-  /** Adds `E` and `x` to notify-keyspace-events (keeping the other flags); false when the server refuses. */
-  private async enableNotifications(node: Redis, mode: 'auto' | 'existing'): Promise<boolean> {
+  /** Checks (and in `auto` mode sets) one node's flags and makes sure it has a subscriber. Throws on connection failures. */
+  private async setUpNode(node: Redis): Promise<void> {
+    if (this.closed) return;
+    const state = await this.enableNotifications(node);
+    const address = addressOf(node);
+    this.nodeNotifications.set(address, state.ok ? 'on' : 'refused');
+    if (!state.ok) this.reportRefusal(address, state.reason);
+    await this.subscribe(node);
+  }
+
+  /** {@link setUpNode} in the background, at most one at a time per node; failures wait for the next event or check. */
+  private checkNode(node: Redis): Promise<void> {
+    const running = this.nodeChecks.get(node);
+    if (running) return running;
+    const check = this.setUpNode(node)
+      .catch(() => undefined)
+      .finally(() => this.nodeChecks.delete(node));
+    this.nodeChecks.set(node, check);
+    return check;
+  }
+
+  /**
+   * The periodic check: every node's flags, and a live subscriber for each. On a cluster, the
+   * topology is read first, so a node that joined or came back is found even without traffic.
+   */
+  private async checkNotifications(): Promise<void> {
+    if (this.closed) return;
+    if (this.isCluster) {
+      const cluster = this.client as Cluster;
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    }
+    const nodes = this.isCluster ? (this.client as Cluster).nodes('all') : [this.client as Redis];
+    await Promise.all(nodes.map((node) => this.checkNode(node)));
+  }
+
+  /**
+   * Adds `E` and `x` to notify-keyspace-events (keeping the other flags). `ok: false` when the
+   * server refuses (a reply error, such as CONFIG being disabled or not permitted) or, in
+   * `existing` mode, lacks the flags; connection failures and timeouts throw.
+   */
+  private async enableNotifications(node: Redis): Promise<{ ok: true } | { ok: false; reason: string }> {
     let flags: string;
     try {
-      const reply = (await node.config('GET', 'notify-keyspace-events')) as string[];
+      const reply = (await this.deadline(node.config('GET', 'notify-keyspace-events'))) as string[];
       flags = reply[1] ?? '';
-    } catch {
-      return false;
+    } catch (err) {
+      if (isReplyError(err)) return { ok: false, reason: `CONFIG GET failed: ${(err as Error).message}` };
+      throw err;
     }
     let wanted = flags;
     if (!wanted.includes('E')) wanted += 'E';
     if (!wanted.includes('x') && !wanted.includes('A')) wanted += 'x';
-    if (wanted === flags) return true;
-    if (mode === 'existing') return false;
+    if (wanted === flags) return { ok: true };
+    if (this.notificationMode === 'existing') return { ok: false, reason: `notify-keyspace-events is '${flags}'` };
     try {
-      await node.config('SET', 'notify-keyspace-events', wanted);
-      return true;
-    } catch {
-      return false;
+      await this.deadline(node.config('SET', 'notify-keyspace-events', wanted));
+      return { ok: true };
+    } catch (err) {
+      if (isReplyError(err)) return { ok: false, reason: `CONFIG SET failed: ${(err as Error).message}` };
+      throw err;
     }
   }
 
+  private reportRefusal(address: string, reason: string): void {
+    if (this.refusalReported) return;
+    this.refusalReported = true;
+    const log = this.options.logger ?? console.warn;
+    log(
+      `sessiongen: Redis at ${address} will not send expired events (${reason}). Sessions still expire, but ` +
+        'expiry listeners and WebSocket closes get no event; add Ex to notify-keyspace-events in the server configuration ' +
+        '(on a managed Redis, its parameter group). This warning is given once.',
+    );
+  }
+
+  /** Checks a node again on each of its (re)connects: a restarted server has forgotten CONFIG SET. */
+  private watchReady(node: Redis): void {
+    if (this.readyListeners.has(node)) return;
+    const listener = () => {
+      if (!this.closed) void this.checkNode(node);
+    };
+    this.readyListeners.set(node, listener);
+    node.on('ready', listener);
+  }
+
+  private unwatchReady(node: Redis): void {
+    const listener = this.readyListeners.get(node);
+    if (!listener) return;
+    node.off('ready', listener);
+    this.readyListeners.delete(node);
+  }
+
+  /** A node joined the cluster's topology (or was reconnected as a new connection). */
   private readonly onNode = (node: Redis): void => {
     if (this.closed) return;
-    void this.enableNotifications(node, this.options.keyspaceNotifications === 'existing' ? 'existing' : 'auto')
-      .then((ok) => (ok ? this.subscribe(node) : undefined))
-      .catch(() => undefined);
+    this.watchReady(node);
+    void this.checkNode(node);
   };
 
+  private readonly onNodeGone = (node: Redis): void => {
+    this.unwatchReady(node);
+    const address = addressOf(node);
+    this.nodeNotifications.delete(address);
+    const subscriber = this.subscribers.get(address);
+    if (subscriber) {
+      this.subscribers.delete(address);
+      subscriber.disconnect();
+    }
+    // ioredis connects to a lost node again only when traffic or a refresh finds it: look for it
+    // in a second, so a restarted node's expired events come back even on an idle cluster.
+    if (!this.closed && this.refreshTimer === undefined) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        if (!this.closed) (this.client as Cluster).refreshSlotsCache();
+      }, 1_000);
+      this.refreshTimer.unref();
+    }
+  };
+
+  /** One subscriber connection per node, which ioredis reconnects and resubscribes; a failed one is replaced at the next check. */
   private async subscribe(node: Redis): Promise<void> {
-    const address = `${node.options.host}:${node.options.port}`;
-    if (this.subscribers.has(address) || this.closed) return;
+    const address = addressOf(node);
+    const existing = this.subscribers.get(address);
+    if ((existing && existing.status !== 'end') || this.closed) return;
     const db = node.options.db ?? 0;
-    const subscriber = node.duplicate({ lazyConnect: false, keyPrefix: undefined, enableOfflineQueue: true });
+    const subscriber = node.duplicate({
+      lazyConnect: false,
+      keyPrefix: undefined,
+      enableOfflineQueue: true,
+      autoResubscribe: true,
+      retryStrategy: SUBSCRIBER_RETRY,
+      // The resubscribe after a reconnect must not time out and leave a connection that hears nothing.
+      commandTimeout: undefined,
+    });
     this.subscribers.set(address, subscriber);
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, key: string) => {
@@ -596,6 +789,37 @@ export class RedisSessionStore implements SessionStore {
       if (id === null) return;
       for (const listener of this.expiryListeners) listener(id);
     });
-    await subscriber.subscribe(`__keyevent@${db}__:expired`);
+    try {
+      await this.deadline(subscriber.subscribe(`__keyevent@${db}__:expired`));
+    } catch (err) {
+      if (this.subscribers.get(address) === subscriber) this.subscribers.delete(address);
+      subscriber.disconnect();
+      throw err;
+    }
   }
+
+  /** Rejects when `work` has not settled within the command timeout (for calls outside {@link guard}). */
+  private deadline<T>(work: Promise<T>): Promise<T> {
+    const limit = this.commandTimeoutMs;
+    if (limit === false) return work;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${limit} ms`)), limit);
+      work.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+}
+
+function addressOf(node: Redis): string {
+  return `${node.options.host}:${node.options.port}`;
+}
+
+function isReplyError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+function positiveOrFalse(value: number | false | undefined, fallback: number, what: string): number | false {
+  if (value === undefined) return fallback;
+  if (value === false) return false;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${what} must be a positive number of milliseconds or false, got ${value}`);
+  return value;
 }

@@ -7,8 +7,9 @@
  * store removes those entries itself, per slot.
  *
  * Numbers travel as decimal strings and are passed on unchanged, so no Lua float formatting ever
- * reaches a command.
+ * reaches a command. Hash field names come from the layout (`F`).
  */
+import { META_FIELDS as F } from './layout.js';
 
 /** Shared helpers: chunked variadic calls (Lua's unpack has a stack limit) and index upkeep. */
 const HELPERS = `
@@ -67,7 +68,7 @@ local old = {}
 for i = 1, nIdx do old[i] = false end
 local indexedUntil = false
 if mode == 'u' then
-  local cur = redis.call('HMGET', source, '#lastAccessedTime', '#maxInactiveInterval', '#indexedUntil', unpack(idxFields))
+  local cur = redis.call('HMGET', source, '${F.lastAccessedTime}', '${F.maxInactiveInterval}', '${F.indexedUntil}', unpack(idxFields))
   if not cur[1] or not cur[2] then
     local movedTo = redis.call('GET', marker)
     if movedTo then return {2, 0, movedTo} end
@@ -135,14 +136,14 @@ if alive == 1 and nValues > 0 then
   end
   if refresh then
     written = refreshScore
-    redis.call('HSET', target, '#indexedUntil', refreshScore == '+inf' and 'inf' or refreshScore)
+    redis.call('HSET', target, '${F.indexedUntil}', refreshScore == '+inf' and 'inf' or refreshScore)
     for k = 5, #KEYS do
       redis.call('ZADD', KEYS[k], refreshScore, id)
       upkeep(KEYS[k], now)
     end
   end
 elseif alive == 1 and indexedUntil then
-  redis.call('HDEL', target, '#indexedUntil')
+  redis.call('HDEL', target, '${F.indexedUntil}')
 end
 local reply = {1, alive, written}
 for i = 1, nIdx do reply[3 + i] = old[i] end
@@ -161,7 +162,7 @@ return reply
  */
 export const TOUCH_SCRIPT = `
 local key = KEYS[1]
-local cur = redis.call('HMGET', key, '#lastAccessedTime', '#maxInactiveInterval', '#indexedUntil')
+local cur = redis.call('HMGET', key, '${F.lastAccessedTime}', '${F.maxInactiveInterval}', '${F.indexedUntil}')
 if not cur[1] or not cur[2] then return redis.call('EXISTS', KEYS[3]) == 1 and 2 or 0 end
 local now, expiresAt = tonumber(ARGV[1]), ARGV[2]
 local mii = tonumber(cur[2])
@@ -224,7 +225,7 @@ return reply
  */
 export const MOVE_BEGIN_SCRIPT = `
 local key, lock = KEYS[1], KEYS[2]
-local cur = redis.call('HMGET', key, '#lastAccessedTime', '#maxInactiveInterval')
+local cur = redis.call('HMGET', key, '${F.lastAccessedTime}', '${F.maxInactiveInterval}')
 if not cur[1] or not cur[2] then return redis.call('EXISTS', KEYS[3]) == 1 and {2} or {0} end
 local lat, mii = tonumber(cur[1]), tonumber(cur[2])
 if mii >= 0 and tonumber(ARGV[1]) - mii * 1000 >= lat then return {0} end

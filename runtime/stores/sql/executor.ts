@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type * as PgModule from 'pg';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { SqlExecutor, SqlResult } from './dialects/dialect.js';
+import { dialectsOfClient } from './dialects/index.js';
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …` (the store never puts `?` in quotes or names). */
 export function toNumberedPlaceholders(sql: string): string {
@@ -57,9 +58,9 @@ export class PgPreparedExecutor implements SqlExecutor {
   }
 }
 
-/** Normalises what `knex.raw` returns for each driver into rows and a changed-row count. */
-function normalise(client: string, result: unknown): SqlResult {
-  if (client === 'mysql' || client === 'mysql2') {
+/** Normalises what `knex.raw` returns for each driver into rows and a changed-row count (MySQL's drivers: `[rows or header, fields]`). */
+function normalise(mysqlDriver: boolean, result: unknown): SqlResult {
+  if (mysqlDriver) {
     const [first] = result as [unknown];
     if (Array.isArray(first)) return { rows: first as Array<Record<string, unknown>>, affected: 0 };
     return { rows: [], affected: (first as { affectedRows?: number }).affectedRows ?? 0 };
@@ -72,20 +73,24 @@ function normalise(client: string, result: unknown): SqlResult {
 
 /** Any knex client through `knex.raw` (MariaDB/MySQL via mysql2, SQLite via better-sqlite3). */
 export class KnexRawExecutor implements SqlExecutor {
+  private readonly mysqlDriver: boolean;
+
   constructor(
     private readonly knex: Knex,
-    private readonly client: string,
+    client: string,
     /** Isolation level for `transaction` (InnoDB cleanup uses READ COMMITTED to avoid gap locks). */
     private readonly isolation?: 'read committed',
-  ) {}
+  ) {
+    this.mysqlDriver = dialectsOfClient(client).some((entry) => entry.name === 'mysql');
+  }
 
   async query(sql: string, bindings: readonly unknown[]): Promise<SqlResult> {
-    return normalise(this.client, await this.knex.raw(sql, bindings as Knex.RawBinding[]));
+    return normalise(this.mysqlDriver, await this.knex.raw(sql, bindings as Knex.RawBinding[]));
   }
 
   async transaction<T>(work: (run: (sql: string, bindings: readonly unknown[]) => Promise<SqlResult>) => Promise<T>): Promise<T> {
     return this.knex.transaction(
-      async (trx) => work(async (sql, bindings) => normalise(this.client, await trx.raw(sql, bindings as Knex.RawBinding[]))),
+      async (trx) => work(async (sql, bindings) => normalise(this.mysqlDriver, await trx.raw(sql, bindings as Knex.RawBinding[]))),
       this.isolation ? { isolationLevel: this.isolation } : undefined,
     );
   }

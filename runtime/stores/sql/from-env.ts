@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Knex } from 'knex';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import type { SessionDescriptor } from '../../core/descriptor.js';
-import type { SqlDialectName } from './dialects/index.js';
+import { pinnedDialect, sqlDialectNamed, SQL_STORE_DIALECTS, type SqlDialectName } from './dialects/index.js';
 import { migrateSqlSchema, type MigrateOptions, type SqlMigration } from './migrations.js';
 import { SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
 
@@ -15,24 +15,24 @@ export interface SqlStoreFromEnv {
   close(): Promise<void>;
 }
 
-const KINDS: Record<string, SqlDialectName> = { postgres: 'postgres', postgresql: 'postgres', pg: 'postgres', mariadb: 'mariadb', mysql: 'mysql', sqlite: 'sqlite' };
-
 /**
  * A knex config for a store kind and URL: `postgres://…` (pg), `mysql://…` or `mariadb://…`
  * (mysql2), and for SQLite a file path (`sqlite:path` or a bare path; default `.data/sessions.db`).
  */
 export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefined, poolSize = 10): Knex.Config {
+  const dialect = sqlDialectNamed(kind)!;
+  const client = dialect.knexClients[0];
   if (kind === 'postgres') {
-    return { client: 'pg', connection: url ?? 'postgres://postgres@127.0.0.1:5432/test', pool: { min: 0, max: poolSize } };
+    return { client, connection: url ?? 'postgres://postgres@127.0.0.1:5432/test', pool: { min: 0, max: poolSize } };
   }
   if (kind === 'mariadb' || kind === 'mysql') {
     const connection = (url ?? 'mysql://root@127.0.0.1:3306/test').replace(/^mariadb:/, 'mysql:');
-    return { client: 'mysql2', connection, pool: { min: 0, max: poolSize } };
+    return { client, connection, pool: { min: 0, max: poolSize } };
   }
-  const filename = (url ?? '.data/sessions.db').replace(/^(sqlite|file):(\/\/)?/, '');
+  const filename = (url ?? '.data/sessions.db').replace(new RegExp(`^(${dialect.urlSchemes.join('|')}):(//)?`), '');
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return {
-    client: 'better-sqlite3',
+    client,
     connection: { filename },
     useNullAsDefault: true,
     pool: {
@@ -58,12 +58,12 @@ export async function openSqlStoreFromEnv(
 ): Promise<SqlStoreFromEnv> {
   const env = options.env ?? process.env;
   const kindName = (env.SESSION_STORE ?? 'sqlite').toLowerCase();
-  const kind = KINDS[kindName];
-  if (!kind) throw new Error(`SESSION_STORE='${kindName}' is not a SQL store (postgres, mariadb, mysql, sqlite)`);
+  const entry = sqlDialectNamed(kindName);
+  if (!entry) throw new Error(`SESSION_STORE='${kindName}' is not a SQL store (${SQL_STORE_DIALECTS.map((each) => each.name).join(', ')})`);
+  const dialect = pinnedDialect(entry);
   const knexFactory = loadOptionalDependency<(config: Knex.Config) => Knex>('knex', 'the SQL session store');
-  const knex = knexFactory(sqlKnexConfigFromUrl(kind, env.DATABASE_URL, options.poolSize));
+  const knex = knexFactory(sqlKnexConfigFromUrl(entry.statements!.name, env.DATABASE_URL, options.poolSize));
   try {
-    const dialect = kind === 'sqlite' || kind === 'postgres' ? kind : undefined;
     const applied = options.migrations
       ? await migrateSqlSchema(knex, options.migrations, { table: options.table, dialect, ...options.migrate })
       : [];

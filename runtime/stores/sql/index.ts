@@ -4,7 +4,6 @@
  * are the app's own: this entry loads them only when a store or migration needs them.
  */
 export { SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
-export { movedIdsTable } from './moved-ids.js';
 export type { SqlDialect, SqlDialectName, SqlFragment } from './dialects/index.js';
 export {
   migrateSqlSchema,
@@ -17,3 +16,26 @@ export {
   type MigrationProgress,
 } from './migrations.js';
 export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './from-env.js';
+// The table layout and the dialects, which the generator renders the DDL and migrations from.
+export {
+  SQL_COLUMNS,
+  SQL_MOVED_IDS_COLUMNS,
+  SQL_SAFE_NAME,
+  SQL_TABLE_PLACEHOLDER,
+  sqlIndexName,
+  sqlTableNames,
+  sqlMovedIdsTableNames,
+  type SqlColumnRole,
+} from './layout.js';
+export {
+  SQL_DIALECTS,
+  SQL_STORE_DIALECTS,
+  sqlDialectNamed,
+  sqlDialectOfUrl,
+  pinnedDialect,
+  type SqlDialectEntry,
+  type SqlDdl,
+  type SqlDdlDialectName,
+  type SqlDdlTemplates,
+  type SqlIndexColumn,
+} from './dialects/index.js';

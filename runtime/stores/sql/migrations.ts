@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
-import { detectDialect, type SqlDialectName } from './dialects/index.js';
+import { detectDialect, knexClientName, sqlStatements, type SqlDialectName } from './dialects/index.js';
 import { KnexRawExecutor } from './executor.js';
-import { knexClientName } from './dialects/index.js';
+import { SQL_COLUMNS as C, SQL_SAFE_NAME as SAFE_NAME, SQL_TABLE_PLACEHOLDER } from './layout.js';
 
 /** A statement, or the backfill UPDATE of a new index column (run in batches, with progress). */
 export type SqlMigrationStep = string | { backfill: string };
 
-/** One generated migration: its statements per dialect, with `%TABLE%` for the table name. */
+/** One generated migration: its statements per dialect, with `%TABLE%` ({@link SQL_TABLE_PLACEHOLDER}) for the table name. */
 export interface SqlMigration {
   name: string;
   /** The table the schema names (statements say `%TABLE%`; migrate can put another name there). */
@@ -35,9 +35,6 @@ export interface MigrateOptions {
   onProgress?: (progress: MigrationProgress) => void;
 }
 
-const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const PLACEHOLDER = /%TABLE%/g;
-
 /** The table the migrations were generated for. */
 function defaultTable(migrations: readonly SqlMigration[]): string | undefined {
   return migrations.at(-1)?.table;
@@ -55,9 +52,9 @@ async function runSteps(knex: Knex, migration: SqlMigration, direction: 'up' | '
   if (!steps) throw new Error(`migration ${migration.name} has no ${context.dialect} statements`);
   for (const step of steps) {
     if (typeof step === 'string') {
-      await knex.raw(step.replace(PLACEHOLDER, context.table));
+      await knex.raw(step.replaceAll(SQL_TABLE_PLACEHOLDER, context.table));
     } else {
-      await backfill(knex, migration.name, step.backfill.replace(PLACEHOLDER, context.table), context);
+      await backfill(knex, migration.name, step.backfill.replaceAll(SQL_TABLE_PLACEHOLDER, context.table), context);
     }
   }
 }
@@ -67,7 +64,7 @@ async function runSteps(knex: Knex, migration: SqlMigration, direction: 'up' | '
  * (keyset, so each batch is an index range), reporting progress after each.
  */
 async function backfill(knex: Knex, migration: string, update: string, context: RunContext): Promise<void> {
-  const q = context.dialect === 'mariadb' || context.dialect === 'mysql' ? (s: string) => `\`${s}\`` : (s: string) => `"${s}"`;
+  const q = sqlStatements(context.dialect).quote;
   const table = q(context.table);
   const executor = new KnexRawExecutor(knex, knexClientName(knex));
   const count = await executor.query(`SELECT COUNT(*) AS n FROM ${table}`, []);
@@ -77,13 +74,13 @@ async function backfill(knex: Knex, migration: string, update: string, context: 
   context.onProgress?.({ migration, statement: update, done, total });
   for (;;) {
     const bounds = await executor.query(
-      `SELECT MAX(${q('primary_id')}) AS upper, COUNT(*) AS n FROM (SELECT ${q('primary_id')} FROM ${table} WHERE ${q('primary_id')} > ? ORDER BY ${q('primary_id')} LIMIT ?) b`,
+      `SELECT MAX(${q(C.primaryId)}) AS upper, COUNT(*) AS n FROM (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.primaryId)} > ? ORDER BY ${q(C.primaryId)} LIMIT ?) b`,
       [lower, context.batchSize],
     );
     const n = Number(bounds.rows[0]?.n ?? 0);
     if (n === 0) break;
     const upper = String(bounds.rows[0]!.upper);
-    await executor.query(`${update} WHERE ${q('primary_id')} > ? AND ${q('primary_id')} <= ?`, [lower, upper]);
+    await executor.query(`${update} WHERE ${q(C.primaryId)} > ? AND ${q(C.primaryId)} <= ?`, [lower, upper]);
     done += n;
     lower = upper;
     context.onProgress?.({ migration, statement: update, done: Math.min(done, Math.max(total, done)), total: Math.max(total, done) });
@@ -100,8 +97,8 @@ async function contextFor(knex: Knex, migrations: readonly SqlMigration[], optio
 
 /** Knex's migration source over the generated migrations, bound to one table and dialect. */
 function source(migrations: readonly SqlMigration[], context: RunContext): Knex.MigrationSource<SqlMigration> {
-  // MySQL and MariaDB commit DDL implicitly, so a wrapping transaction would only pretend.
-  const transaction = context.dialect !== 'mariadb' && context.dialect !== 'mysql';
+  // Where DDL commits implicitly (MySQL, MariaDB), a wrapping transaction would only pretend.
+  const transaction = sqlStatements(context.dialect).transactionalDdl;
   return {
     getMigrations: async () => [...migrations],
     getMigrationName: (migration) => migration.name,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
-import { detectDialect, dialectFor, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
-import { movedIdsTable } from './moved-ids.js';
+import { SQL_COLUMNS as C, SQL_MOVED_IDS_COLUMNS as M, SQL_SAFE_NAME, sqlMovedIdsTableNames } from './layout.js';
 
 export interface SqlStoreOptions {
   /** Run the expired-row cleanup on this instance every this many ms (with jitter); 0 or false turns it off. */
@@ -27,9 +27,11 @@ export interface SqlStoreOptions {
   poolSize?: number;
 }
 
-const FIXED = ['primary_id', 'session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'expiry_time'];
-const SELECTED = ['session_id', 'creation_time', 'last_access_time', 'max_inactive_interval', 'attributes'];
-const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** The plain columns of a new row, in the order of its values. */
+const FIXED = [C.primaryId, C.sessionId, C.creationTime, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime];
+const SELECTED = [C.sessionId, C.creationTime, C.lastAccessTime, C.maxInactiveInterval, C.attributes];
+/** The plain columns an update sets (the session id, for an id change). */
+const UPDATED = [C.sessionId, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime];
 /** How many id changes in a row a forwarded write follows (each login is one). */
 const MAX_FORWARDS = 8;
 
@@ -40,7 +42,7 @@ const MAX_FORWARDS = 8;
  * `session_id`, so two concurrent first saves merge instead of raising a duplicate-key error.
  *
  * An id change updates `session_id` in place and, in the same transaction, records the marker old
- * id → new id in `<table>_moved_ids` (see `movedIdsTable`). An update that finds no row under its
+ * id → new id in `<table>_moved_ids` (see `sqlMovedIdsTableNames`). An update that finds no row under its
  * id looks for a marker and, when there is one, runs again under the new id.
  */
 export class SqlSessionStore implements SessionStore {
@@ -67,15 +69,15 @@ export class SqlSessionStore implements SessionStore {
   ) {
     this.knex = knex;
     this.table = options.table ?? descriptor.sql.table;
-    if (!SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
-    this.movedTable = movedIdsTable(this.table);
+    if (!SQL_SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
+    this.movedTable = sqlMovedIdsTableNames(this.table).table;
     this.client = knexClientName(knex);
     this.dialectNow = dialectFor(knex, options.dialect);
     this.prepared = options.preparedStatements ?? true;
     this.pgPool = options.pgPool ?? 'own';
     this.poolSize = options.poolSize;
     this.executor = this.makeExecutor();
-    if (!options.dialect && (this.client === 'mysql2' || this.client === 'mysql')) {
+    if (!options.dialect && dialectsOfClient(this.client).length > 1) {
       this.ready = detectDialect(knex).then((dialect) => {
         this.dialectNow = dialect;
         this.statements.clear();
@@ -103,7 +105,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | null> {
-    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q('session_id')} = ?`);
+    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(C.sessionId)} = ?`);
     const result = await this.run('load', sql, [id]);
     const row = result.rows[0];
     return row ? this.toRecord(row) : null;
@@ -118,8 +120,8 @@ export class SqlSessionStore implements SessionStore {
     const sql = await this.statement(
       'moved-live',
       (q, t) =>
-        `SELECT m.${q('new_id')} AS ${q('new_id')}, s.${q('session_id')} AS ${q('live')} FROM ${q(this.movedTable)} m LEFT JOIN ${t} s ON s.${q('session_id')} = m.${q('new_id')} ` +
-        `AND (s.${q('expiry_time')} IS NULL OR s.${q('expiry_time')} > ?) WHERE m.${q('old_id')} = ? AND m.${q('expiry_time')} > ?`,
+        `SELECT m.${q(M.newId)} AS ${q('new_id')}, s.${q(C.sessionId)} AS ${q('live')} FROM ${q(this.movedTable)} m LEFT JOIN ${t} s ON s.${q(C.sessionId)} = m.${q(M.newId)} ` +
+        `AND (s.${q(C.expiryTime)} IS NULL OR s.${q(C.expiryTime)} > ?) WHERE m.${q(M.oldId)} = ? AND m.${q(M.expiryTime)} > ?`,
     );
     let at = id;
     for (let hop = 0; hop < MAX_FORWARDS; hop++) {
@@ -132,7 +134,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    const sql = await this.statement('delete', (q, t) => `DELETE FROM ${t} WHERE ${q('session_id')} = ?`);
+    const sql = await this.statement('delete', (q, t) => `DELETE FROM ${t} WHERE ${q(C.sessionId)} = ?`);
     return (await this.run('delete', sql, [id])).affected > 0;
   }
 
@@ -140,10 +142,32 @@ export class SqlSessionStore implements SessionStore {
     const sql = await this.statement(
       `find:${index.column}`,
       (q, t) =>
-        `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`,
+        `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)`,
     );
     const result = await this.run('findByIndex', sql, [this.dialectNow.bindIndex(value, index.type), Date.now()]);
     return result.rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * The ids of the rows not expired at `now`, in `session_id` order, one keyset page per query
+   * (`session_id > last ORDER BY session_id LIMIT n`, on the unique index), so no query holds more
+   * than a page whatever the table's size.
+   */
+  async *listIds(options: ListIdsOptions): AsyncIterable<string> {
+    const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
+    const sql = await this.statement(
+      'listIds',
+      (q, t) =>
+        `SELECT ${q(C.sessionId)} FROM ${t} WHERE ${q(C.sessionId)} > ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?) ` +
+        `ORDER BY ${q(C.sessionId)} LIMIT ?`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = (await this.run('listIds', sql, [after, options.now, pageSize])).rows;
+      for (const row of rows) yield String(row[C.sessionId]);
+      if (rows.length < pageSize) return;
+      after = String(rows[rows.length - 1]![C.sessionId]);
+    }
   }
 
   onExpired(listener: StoreExpiryListener): void {
@@ -170,7 +194,7 @@ export class SqlSessionStore implements SessionStore {
       for (const id of ids) for (const listener of this.expiryListeners) listener(id);
       if (ids.length < this.batch) break;
     }
-    const markers = await this.statement('moved-cleanup', (q) => `DELETE FROM ${q(this.movedTable)} WHERE ${q('expiry_time')} <= ?`);
+    const markers = await this.statement('moved-cleanup', (q) => `DELETE FROM ${q(this.movedTable)} WHERE ${q(M.expiryTime)} <= ?`);
     await this.run('cleanup', markers, [now]);
     return total;
   }
@@ -185,10 +209,10 @@ export class SqlSessionStore implements SessionStore {
     const d = this.dialectNow;
     const indexes = this.descriptor.indexes;
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
-    const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote('attributes')}`, [], set);
+    const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote(C.attributes)}`, [], set);
     const key = `insert:${set.length}`;
     const sql = await this.statement(key, (q, t) => {
-      const columns = [...FIXED, ...indexes.map((index) => index.column), 'attributes'];
+      const columns = [...FIXED, ...indexes.map((index) => index.column), C.attributes];
       const tail = d.upsertTail(t, [...FIXED.slice(2), ...indexes.map((index) => index.column)], patch);
       return `INSERT INTO ${t} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail.sql}`;
     });
@@ -224,7 +248,7 @@ export class SqlSessionStore implements SessionStore {
     const from = write.previousId!;
     const d = this.dialectNow;
     const [update, bindings] = await this.updateStatement(write);
-    const insert = `INSERT INTO ${d.quote(this.movedTable)} (${['old_id', 'new_id', 'expiry_time'].map(d.quote).join(', ')})`;
+    const insert = `INSERT INTO ${d.quote(this.movedTable)} (${[M.oldId, M.newId, M.expiryTime].map(d.quote).join(', ')})`;
     const marker = [from, write.id, write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS)];
     let moved: boolean;
     if (d.updateThenInsert) {
@@ -247,7 +271,7 @@ export class SqlSessionStore implements SessionStore {
 
   /** The id a marker says `id` was changed to, while the marker lasts. */
   private async movedTo(id: string, now: number): Promise<string | null> {
-    const sql = await this.statement('moved-to', (q) => `SELECT ${q('new_id')} FROM ${q(this.movedTable)} WHERE ${q('old_id')} = ? AND ${q('expiry_time')} > ?`);
+    const sql = await this.statement('moved-to', (q) => `SELECT ${q(M.newId)} AS ${q('new_id')} FROM ${q(this.movedTable)} WHERE ${q(M.oldId)} = ? AND ${q(M.expiryTime)} > ?`);
     const row = (await this.run('update', sql, [id, now])).rows[0];
     return row ? String(row.new_id) : null;
   }
@@ -258,13 +282,13 @@ export class SqlSessionStore implements SessionStore {
     const changed = this.descriptor.indexes.filter((index) => write.changedIndexes.includes(index.name));
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
     const patching = set.length > 0 || write.removed.length > 0;
-    const patch = patching ? d.patchAttributes(d.quote('attributes'), write.removed, set) : undefined;
+    const patch = patching ? d.patchAttributes(d.quote(C.attributes), write.removed, set) : undefined;
     const key = `update:${changed.map((index) => index.column).join(',')}:${patch ? `${write.removed.length}:${set.length}` : '-'}`;
     const sql = await this.statement(key, (q, t) => {
-      const sets = ['session_id', 'last_access_time', 'max_inactive_interval', 'expiry_time'].map((column) => `${q(column)} = ?`);
+      const sets = UPDATED.map((column) => `${q(column)} = ?`);
       for (const index of changed) sets.push(`${q(index.column)} = ?`);
-      if (patch) sets.push(`${q('attributes')} = ${patch.sql}`);
-      return `UPDATE ${t} SET ${sets.join(', ')} WHERE ${q('session_id')} = ? AND (${q('expiry_time')} IS NULL OR ${q('expiry_time')} > ?)`;
+      if (patch) sets.push(`${q(C.attributes)} = ${patch.sql}`);
+      return `UPDATE ${t} SET ${sets.join(', ')} WHERE ${q(C.sessionId)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)`;
     });
     const bindings: unknown[] = [write.id, write.lastAccessedTime, write.maxInactiveInterval, write.expiresAt];
     for (const index of changed) bindings.push(this.indexBinding(write, index));
@@ -281,11 +305,11 @@ export class SqlSessionStore implements SessionStore {
   private toRecord(row: Record<string, unknown>): SessionRecord {
     const d = this.dialectNow;
     return {
-      id: String(row.session_id),
-      creationTime: d.readNumber(row.creation_time),
-      lastAccessedTime: d.readNumber(row.last_access_time),
-      maxInactiveInterval: d.readNumber(row.max_inactive_interval),
-      attributes: d.readAttributes(row.attributes),
+      id: String(row[C.sessionId]),
+      creationTime: d.readNumber(row[C.creationTime]),
+      lastAccessedTime: d.readNumber(row[C.lastAccessTime]),
+      maxInactiveInterval: d.readNumber(row[C.maxInactiveInterval]),
+      attributes: d.readAttributes(row[C.attributes]),
     };
   }
 

@@ -3,7 +3,8 @@
 import express from 'express';
 import { MemorySessionStore } from '@sessiongen/runtime';
 import { sessionMiddleware } from '@sessiongen/runtime/express';
-import { AppSessionRepository, appSessionDescriptor, appSessionSqlMigrations } from './generated/index.js';
+import { AppSessionRepository, appSessionDescriptor } from './generated/index.js';
+import { appSessionSqlMigrations } from './generated/sql/migrations/index.js';
 
 async function openStore() {
   if (process.env.SESSION_STORE !== 'sqlite') return new MemorySessionStore(appSessionDescriptor);

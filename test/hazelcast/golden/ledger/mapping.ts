@@ -1,4 +1,4 @@
-import { hazelcastDocumentFromJson, hazelcastIndexValue, type HazelcastSessionMapping } from '@sessiongen/runtime/hazelcast';
+import type { HazelcastSessionMapping } from '@sessiongen/runtime/hazelcast';
 
 /** How LedgerSession sessions are stored in the Hazelcast map 'ledger.sessions': one JSON value per session with the index fields at the top level, as indexed by member.xml / member.yaml beside this file. */
 export const ledgerSessionHazelcastMapping: HazelcastSessionMapping = {
@@ -11,17 +11,4 @@ export const ledgerSessionHazelcastMapping: HazelcastSessionMapping = {
     { index: 'verified', attribute: 'verified', field: 'verified', type: 'boolean' },
     { index: 'riskScore', attribute: 'riskScore', field: 'risk_score', type: 'number' },
   ],
-  encode: (session) =>
-    JSON.stringify({
-      session_id: session.id,
-      creation_time: session.creationTime,
-      last_access_time: session.lastAccessedTime,
-      max_inactive_interval: session.maxInactiveInterval,
-      expiry_time: session.expiresAt,
-      account_number: hazelcastIndexValue(session.attributes['accountNumber'], 'integer'),
-      verified: hazelcastIndexValue(session.attributes['verified'], 'boolean'),
-      risk_score: hazelcastIndexValue(session.attributes['riskScore'], 'number'),
-      attributes: session.attributes,
-    }),
-  decode: (text) => hazelcastDocumentFromJson(JSON.parse(text)),
   };
