@@ -25,6 +25,7 @@ export const appSessionDescriptor: SessionDescriptor = {
     { name: 'tenantId', attribute: 'tenantId', type: 'string', maxLength: 63, column: 'tenant_id' },
   ],
   principalIndex: 'principalName',
+  devices: true,
   sql: { table: 'app_session' },
   redis: { keyPrefix: 'app:session' },
   hazelcast: { map: 'app-sessions', backupCount: 1 },

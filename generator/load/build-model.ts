@@ -26,6 +26,10 @@ interface Settings {
   maxSessionBytes?: number;
   maxPatternAttributes?: Record<string, number>;
   principal?: string;
+  absoluteTimeout?: number;
+  maxSessionsPerPrincipal?: number | { max: number; policy?: 'end-least-recently-used' | 'refuse' };
+  touchInterval?: number;
+  devices?: boolean;
   indexes?: string[];
   stores?: {
     sql?: { table?: string };
@@ -146,6 +150,17 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
   if (principalIndex !== undefined) model.principalIndex = principalIndex;
   if (openAttributes) model.openAttributes = openAttributes;
   if (settings.maxSessionBytes !== undefined) model.maxSessionBytes = settings.maxSessionBytes;
+  if (settings.absoluteTimeout !== undefined) model.absoluteTimeout = settings.absoluteTimeout;
+  if (settings.touchInterval !== undefined) model.touchInterval = settings.touchInterval;
+  if (settings.devices === true) model.devices = true;
+  const limit = settings.maxSessionsPerPrincipal;
+  if (limit !== undefined) {
+    model.maxSessionsPerPrincipal =
+      typeof limit === 'number' ? { max: limit, policy: 'end-least-recently-used' } : { max: limit.max, policy: limit.policy ?? 'end-least-recently-used' };
+    if (principalIndex === undefined) {
+      issues.push({ file, pointer: '/x-sessiongen/maxSessionsPerPrincipal', expected: 'a principal index (x-sessiongen.principal) to count sessions by', found: 'none declared' });
+    }
+  }
   return model;
 }
 

@@ -81,6 +81,14 @@ export interface SessionModel {
   maxSessionBytes?: number;
   indexes: IndexModel[];
   principalIndex?: string;
+  /** `x-sessiongen.absoluteTimeout` in seconds, when the schema sets one. */
+  absoluteTimeout?: number;
+  /** `x-sessiongen.maxSessionsPerPrincipal`, with its policy filled in. */
+  maxSessionsPerPrincipal?: { max: number; policy: 'end-least-recently-used' | 'refuse' };
+  /** `x-sessiongen.touchInterval` in seconds, when the schema sets one. */
+  touchInterval?: number;
+  /** `x-sessiongen.devices`: true when the schema opts in. */
+  devices?: boolean;
   defs: DefModel[];
   stores: StoresModel;
   /** The whole schema as loaded (for validators), `x-sessiongen` included. */

@@ -89,10 +89,36 @@ export interface SessionDescriptor {
   readonly indexes: ReadonlyArray<IndexDescriptor>;
   /** The index that holds the principal name, if the schema declares one. */
   readonly principalIndex?: string;
+  /**
+   * `x-sessiongen.absoluteTimeout`: seconds from creation after which a session ends however active
+   * it is. Absent = none (only the idle timeout applies).
+   */
+  readonly absoluteTimeout?: number;
+  /** `x-sessiongen.maxSessionsPerPrincipal`: the most live sessions one principal may have. Absent = no limit. */
+  readonly maxSessionsPerPrincipal?: PrincipalSessionLimit;
+  /**
+   * `x-sessiongen.touchInterval`: seconds. A request that changes nothing writes the session's
+   * access time at most once per interval. Absent or 0 = on every request.
+   */
+  readonly touchInterval?: number;
+  /** `x-sessiongen.devices`: the web integrations record each session's device (user agent, address, last seen). */
+  readonly devices?: boolean;
   readonly sql: SqlNames;
   readonly redis: RedisNames;
   readonly hazelcast: HazelcastNames;
 }
+
+/**
+ * What a login does when its principal already has `max` live sessions: `end-least-recently-used`
+ * (the default, as Spring Security's concurrent-session control) ends the principal's least
+ * recently used sessions; `refuse` refuses the new login with `TooManySessionsError`.
+ */
+export interface PrincipalSessionLimit {
+  readonly max: number;
+  readonly policy: PrincipalSessionPolicy;
+}
+
+export type PrincipalSessionPolicy = 'end-least-recently-used' | 'refuse';
 
 /** The session size limit when the schema sets none: 64 KiB of attributes. */
 export const DEFAULT_MAX_SESSION_BYTES = 65_536;

@@ -74,12 +74,13 @@ export class MissingDependencyError extends Error {
 }
 
 /**
- * Another request changed the session under this one, so this request's session work did not
+ * Another request changed the session under this one (or, for {@link TooManySessionsError}, the
+ * principal's other sessions stand in the way of a login), so this request's session work did not
  * happen. Carries the HTTP status the web integrations answer with (`status`, `statusCode`).
  * Nothing was read from or written to the session, and no session was created for the request.
  */
 export abstract class SessionConflictError extends Error {
-  abstract readonly reason: 'moved' | 'ended';
+  abstract readonly reason: 'moved' | 'ended' | 'too-many-sessions';
   abstract readonly status: number;
   /** Seconds after which the same request may succeed (`Retry-After`), when it may. */
   abstract readonly retryAfterSeconds: number | undefined;
@@ -115,5 +116,24 @@ export class SessionEndedError extends SessionConflictError {
   readonly retryAfterSeconds = undefined;
   constructor() {
     super('the session ended before this request\'s changes were stored; nothing was stored');
+  }
+}
+
+/**
+ * A login refused because its principal already has the most live sessions the schema allows
+ * (`x-sessiongen.maxSessionsPerPrincipal` with policy `refuse`). Nothing was written: the session
+ * that tried to log in is stored exactly as it was before (its id, its attributes, no principal).
+ * The web integrations answer 403 `{ error, reason: 'too-many-sessions', status }`, with no cookie.
+ */
+export class TooManySessionsError extends SessionConflictError {
+  override readonly name = 'TooManySessionsError';
+  readonly reason = 'too-many-sessions' as const;
+  readonly status = 403;
+  readonly retryAfterSeconds = undefined;
+  constructor(
+    /** The most live sessions one principal may have. */
+    readonly max: number,
+  ) {
+    super(`this account already has ${max} active session${max === 1 ? '' : 's'}, the most it may have: sign out of one first`);
   }
 }

@@ -4,6 +4,17 @@
  */
 export type SessionEventType = 'created' | 'deleted' | 'expired' | 'invalid-attribute';
 
+/**
+ * Why a session ended, on `deleted` and `expired` events:
+ * - `idle`: its idle timeout (`maxInactiveInterval`) passed without a request (`expired`);
+ * - `absolute`: its absolute timeout (`absoluteTimeout`) passed, however active it was (`expired`);
+ * - `evicted`: a newer login of its principal ended it (`maxSessionsPerPrincipal`, `deleted`);
+ * - `revoked`: ended on request by something other than its own user's logout: `deleteById`,
+ *   `endSessionsOf` ("sign out everywhere"), an administrator (`deleted`);
+ * - `logout`: its own user logged out (`RequestSession.invalidate`, `deleted`).
+ */
+export type SessionEndReason = 'idle' | 'absolute' | 'evicted' | 'revoked' | 'logout';
+
 export interface SessionEvent {
   readonly type: SessionEventType;
   readonly sessionId: string;
@@ -11,12 +22,23 @@ export interface SessionEvent {
   readonly attribute?: string;
   /** `invalid-attribute` only: where in the value and why it was rejected (`/0/quantity: must be >= 1`). */
   readonly reason?: string;
+  /**
+   * `deleted` and `expired`: why the session ended. Always set on `deleted`; on `expired`, set
+   * where the store reports the ended session's times (memory, SQL, Hazelcast), absent where it
+   * reports only the id (Redis keyspace notifications, when an absolute timeout is configured).
+   */
+  readonly endReason?: SessionEndReason;
 }
 
 /** What an `invalid-attribute` event carries besides its type and session id. */
 export interface InvalidAttributeDetail {
   readonly attribute: string;
   readonly reason: string;
+}
+
+/** What a `deleted` or `expired` event carries besides its type and session id. */
+export interface SessionEndDetail {
+  readonly endReason: SessionEndReason;
 }
 
 export type SessionEventListener = (event: SessionEvent) => void;
@@ -32,7 +54,7 @@ export class SessionEvents {
     return () => set!.delete(listener);
   }
 
-  emit(type: SessionEventType, sessionId: string, detail?: InvalidAttributeDetail): void {
+  emit(type: SessionEventType, sessionId: string, detail?: InvalidAttributeDetail | SessionEndDetail): void {
     const set = this.listeners.get(type);
     if (!set) return;
     for (const listener of [...set]) {

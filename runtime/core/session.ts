@@ -9,7 +9,9 @@ import {
 } from './descriptor.js';
 import { attributeNameProblem } from './attribute-names.js';
 import { InvalidAttributeError, SessionLimitError } from './errors.js';
-import { checkMaxInactiveInterval, expiresAt, isExpired } from './expiry.js';
+import { checkMaxInactiveInterval, expiredBy, sessionExpiresAt } from './expiry.js';
+import type { SessionDevice } from './devices.js';
+import { RESERVED_ATTRIBUTES } from './reserved.js';
 import { findUnstorable, utf8Length } from './storable.js';
 import type { SessionIdGenerator } from './ids.js';
 import type { SessionRecord, SessionWrite } from './store.js';
@@ -28,6 +30,8 @@ type Change = { value: unknown } | typeof REMOVED;
 export interface SessionContext {
   readonly descriptor: SessionDescriptor;
   readonly ids: SessionIdGenerator;
+  /** Seconds from creation after which the session ends however active; undefined = none. */
+  readonly absoluteTimeout?: number | undefined;
 }
 
 /**
@@ -48,16 +52,19 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   /** Size accounting for the limits, made on the first `set`: see {@link Session.set}. */
   private usage: Usage | undefined;
   private _lastRejection: InvalidAttributeError | undefined;
+  private _device: SessionDevice | undefined;
 
   /**
    * @internal use `repository.createSession()` or `findById`. `record.attributes` holds only what
-   * the session exposes; `hidden` names what else the store holds, left there untouched.
+   * the session exposes; `hidden` names what else the store holds, left there untouched; `device`
+   * is the stored device, if any.
    */
   constructor(
     private readonly context: SessionContext,
     record: SessionRecord,
     isNew: boolean,
     hidden: Iterable<string> = [],
+    device?: SessionDevice,
   ) {
     this._id = record.id;
     this.originalId = record.id;
@@ -67,6 +74,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     this._maxInactiveInterval = record.maxInactiveInterval;
     this.attributes = new Map(Object.entries(record.attributes));
     this.hidden = new Set(hidden);
+    this._device = device;
   }
 
   readonly creationTime: number;
@@ -193,8 +201,29 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     return copyOf(Object.fromEntries(this.attributes)) as Partial<A>;
   }
 
+  /** Past its idle timeout, or past its absolute timeout when the repository has one. */
   isExpired(now: number = Date.now()): boolean {
-    return isExpired(this._lastAccessedTime, this._maxInactiveInterval, now);
+    return expiredBy(this.creationTime, this._lastAccessedTime, this._maxInactiveInterval, this.context.absoluteTimeout, now) !== false;
+  }
+
+  /**
+   * When the session ends unless it is used again (epoch ms): the earlier of its idle expiry and
+   * `creationTime + absoluteTimeout`; null when it never does.
+   */
+  get expiresAt(): number | null {
+    return sessionExpiresAt(this.creationTime, this._lastAccessedTime, this._maxInactiveInterval, this.context.absoluteTimeout);
+  }
+
+  /** The device the session is used from, where the schema keeps devices and one was recorded. */
+  get device(): SessionDevice | undefined {
+    return this._device;
+  }
+
+  /** Records the session's device (the web integrations do, where the schema keeps devices); saved with the next save. */
+  setDevice(device: SessionDevice): this {
+    this._device = { userAgent: device.userAgent, address: device.address, lastSeen: device.lastSeen };
+    this.changes.set(RESERVED_ATTRIBUTES.device, { value: this._device });
+    return this;
   }
 
   /** Gives the session a fresh id (fixation defence). Persisted, as a move, on the next save. */
@@ -225,6 +254,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     }
     if (this._isNew) {
       Object.assign(set, Object.fromEntries(this.attributes));
+      if (this._device) set[RESERVED_ATTRIBUTES.device] = this._device;
       removed.length = 0;
     }
     const write: SessionWrite = {
@@ -233,7 +263,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
       creationTime: this.creationTime,
       lastAccessedTime: this._lastAccessedTime,
       maxInactiveInterval: this._maxInactiveInterval,
-      expiresAt: expiresAt(this._lastAccessedTime, this._maxInactiveInterval),
+      expiresAt: this.expiresAt,
       set,
       removed,
       indexes,

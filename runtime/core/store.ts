@@ -5,7 +5,12 @@ import type { IndexDescriptor, IndexValue } from './descriptor.js';
  * it owns the session semantics (validation, expiry, events, ids); a store only persists.
  */
 
-/** A session as a store keeps it. Attribute values are plain JSON values. */
+/**
+ * A session as a store keeps it. Attribute values are plain JSON values. Besides the app's
+ * attributes, `attributes` may hold the repository's own reserved entries, whose names start with
+ * `#` (which no attribute name may: see `RESERVED_ATTRIBUTES`): a store keeps and returns them like
+ * any attribute.
+ */
 export interface SessionRecord {
   id: string;
   creationTime: number;
@@ -71,8 +76,27 @@ export interface ListIdsOptions {
   pageSize?: number;
 }
 
+/**
+ * What a store knows of a session it saw expire: the times the session was last written with
+ * (`expiresAt` as in its last `SessionWrite`), from which the repository tells an idle timeout from
+ * an absolute one. Stores that see only the id (Redis keyspace notifications) leave it out.
+ */
+export interface ExpiredSession {
+  lastAccessedTime: number;
+  maxInactiveInterval: number;
+  expiresAt: number | null;
+}
+
 export interface StoreExpiryListener {
-  (sessionId: string): void;
+  (sessionId: string, expired?: ExpiredSession): void;
+}
+
+/** What {@link SessionStore.deleteByIndex} is asked for. */
+export interface DeleteByIndexOptions {
+  /** Ids to leave alone (the caller's own session, for "sign out everywhere else"). */
+  except: readonly string[];
+  /** The repository's clock: sessions already expired by then are left to expire (no `deleted` for them). */
+  now: number;
 }
 
 export interface SessionStore {
@@ -92,6 +116,19 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** The sessions whose index has that value. May include expired ones; the repository filters them. */
   findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]>;
+  /**
+   * Like {@link findByIndex}, but each record's `attributes` hold at most the entries named in
+   * `names` (reserved entries such as `#device`): what listing a principal's sessions needs, without
+   * reading or sending every attribute where the store can avoid it. Optional: the repository falls
+   * back to `findByIndex` and drops the rest.
+   */
+  findSummariesByIndex?(index: IndexDescriptor, value: IndexValue, names: readonly string[]): Promise<SessionRecord[]>;
+  /**
+   * Deletes every live session whose index has that value, except `options.except`, and returns
+   * the ids it deleted. Stores that can do it in one atomic step say so in their docs. Optional: the
+   * repository falls back to `findSummariesByIndex`/`findByIndex` and `delete` per session.
+   */
+  deleteByIndex?(index: IndexDescriptor, value: IndexValue, options: DeleteByIndexOptions): Promise<string[]>;
   /**
    * The ids of the stored sessions, read page by page so that no store ever holds all of them
    * (or any session) in memory at once. Sessions expired at `now` are left out where the store can

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidAttributeError, MAX_INACTIVE_INTERVAL, SessionLimitError, SessionRepository, type SessionDescriptor, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
+import { describeGovernance } from './governance.js';
 
 export interface StoreUnderTest {
   store: SessionStore;
@@ -13,6 +14,11 @@ export interface StoreUnderTest {
   expireNow?: () => Promise<void>;
   /** Whether this store reports expired events at all. */
   expiredEvents: boolean;
+  /**
+   * Whether its expired events say why (idle or absolute) when an absolute timeout is configured:
+   * false where the store reports only the id (Redis keyspace notifications). Default true.
+   */
+  expiredReasons?: boolean;
   /** The descriptor the store was built with; with `openAttributes`, the open-attribute tests run. */
   descriptor?: SessionDescriptor;
   /** Writes one attribute's JSON text straight into a stored session, past the repository (a value planted by hand). */
@@ -701,6 +707,8 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         expect(after['draft:a']).toBe('shorter');
       });
     });
+
+    describeGovernance(() => subject);
 
     describe('validated loads', () => {
       it('hides stored values the schema rejects, reports each, and leaves them in the store until the app writes them', async () => {

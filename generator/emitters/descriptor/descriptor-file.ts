@@ -58,6 +58,12 @@ function descriptorLiteral(model: SessionModel): string {
   }
   add('],');
   if (model.principalIndex) add(`principalIndex: ${str(model.principalIndex)},`);
+  if (model.absoluteTimeout !== undefined) add(`absoluteTimeout: ${model.absoluteTimeout},`);
+  if (model.maxSessionsPerPrincipal) {
+    add(`maxSessionsPerPrincipal: { max: ${model.maxSessionsPerPrincipal.max}, policy: ${str(model.maxSessionsPerPrincipal.policy)} },`);
+  }
+  if (model.touchInterval !== undefined) add(`touchInterval: ${model.touchInterval},`);
+  if (model.devices) add('devices: true,');
   add(`sql: { table: ${str(model.stores.sql.table)} },`);
   add(`redis: { keyPrefix: ${str(model.stores.redis.keyPrefix)} },`);
   add(`hazelcast: { map: ${str(model.stores.hazelcast.map)}, backupCount: ${model.stores.hazelcast.backupCount} },`);

@@ -4,7 +4,7 @@ import type { Client, ClientConfig, HazelcastJsonValue, IMap } from 'hazelcast-c
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
-import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ExpiredSession, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
 import { decodeHazelcastDocument, decodeHazelcastMoveMarker, encodeHazelcastDocument, encodeHazelcastMoveMarker, hazelcastMovedIdsMap } from './layout.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
@@ -66,7 +66,12 @@ const MAX_FORWARDS = 8;
  *   conditionally (compare-and-set; a lost race merges and tries again), so at every moment either
  *   the old entry or the new one with its marker exists. An update that finds its entry gone
  *   follows the marker and merges into the new id's entry;
- * - expired (and evicted) entries come from an entry listener and are reported through `onExpired`.
+ * - expired (and evicted) entries come from an entry listener (with their last value, for the times
+ *   the expired event reports) and are reported through `onExpired`. Sessions expire at the
+ *   `expiresAt` of their last write (the earlier of the idle and the absolute timeout), by entry TTL;
+ * - summaries and "sign out everywhere" use the repository's fallbacks: the Node client has no
+ *   projection, so members send whole entries for an index query and the repository drops the
+ *   attributes, and sessions are ended one by one (each removal atomic, the set not);
  *   Created and deleted events are the repository's, so there is no double reporting.
  */
 export class HazelcastSessionStore implements SessionStore {
@@ -385,14 +390,16 @@ export class HazelcastSessionStore implements SessionStore {
     this.old.delete(id);
   }
 
+  /** Expired and evicted entries, with their last value (the times the expired event reports). */
   private async listen(): Promise<void> {
-    const expired = (event: { key: string }) => {
+    const expired = (event: { key: string; oldValue?: unknown }) => {
       const id = event.key;
       if (typeof id !== 'string' || id.startsWith(PROBE_PREFIX)) return;
       this.forget(id);
-      for (const listener of this.expiryListeners) listener(id);
+      const times = expiredTimes(event.oldValue);
+      for (const listener of this.expiryListeners) listener(id, times);
     };
-    this.listenerId = await this.map.addEntryListener({ expired, evicted: expired }, undefined, false);
+    this.listenerId = await this.map.addEntryListener({ expired, evicted: expired }, undefined, true);
   }
 
   /** Writes, replaces and inspects one probe entry to learn whether `replaceIfSame` applies the map TTL we expect. */
@@ -476,6 +483,17 @@ function toRecord(document: HazelcastSessionDocument): SessionRecord {
     maxInactiveInterval: document.maxInactiveInterval,
     attributes: document.attributes,
   };
+}
+
+/** The times of an expired entry's last value, or undefined when it is not a session document. */
+function expiredTimes(value: unknown): ExpiredSession | undefined {
+  if (value === null || value === undefined) return undefined;
+  try {
+    const document = decodeHazelcastDocument(textOf(value));
+    return { lastAccessedTime: document.lastAccessedTime, maxInactiveInterval: document.maxInactiveInterval, expiresAt: document.expiresAt };
+  } catch {
+    return undefined;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

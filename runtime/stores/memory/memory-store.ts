@@ -1,6 +1,5 @@
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
-import { isExpired } from '../../core/expiry.js';
-import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 
 /** How many id changes in a row a forwarded write follows (each login is one). */
 const MAX_FORWARDS = 8;
@@ -13,11 +12,15 @@ export interface MemoryStoreOptions {
 
 /**
  * Sessions in this process's memory: for tests and single-process apps. Records are copied in and
- * out, so callers never share objects with the store.
+ * out, so callers never share objects with the store. A session expires at the `expiresAt` it was
+ * last written with (its idle or absolute timeout, whichever comes first). `deleteByIndex` is
+ * atomic (nothing else runs while it does).
  */
 export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Per id: the `expiresAt` of its last write (epoch ms, null = never). */
+  private readonly expiry = new Map<string, number | null>();
   /** Move markers: old id → new id and when forwarding ends (epoch ms). */
   private readonly moves = new Map<string, { to: string; until: number }>();
   /** index name → value → ids */
@@ -53,10 +56,11 @@ export class MemorySessionStore implements SessionStore {
       record = this.sessions.get(from);
       if (!record && write.previousId === undefined) record = this.forwarded(from, write.now);
       if (!record) return write.previousId !== undefined && this.movedTarget(from, write.now) ? 'moved' : 'gone';
-      if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, write.now)) return 'gone';
+      if (this.isExpired(record, write.now)) return 'gone';
       this.unindex(record);
       if (write.previousId) {
         this.sessions.delete(from);
+        this.expiry.delete(from);
         record.id = write.id;
         this.moves.set(from, { to: write.id, until: write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS) });
       }
@@ -66,6 +70,7 @@ export class MemorySessionStore implements SessionStore {
     for (const name of write.removed) delete record.attributes[name];
     for (const [name, value] of Object.entries(write.set)) record.attributes[name] = structuredClone(value);
     this.sessions.set(record.id, record);
+    this.expiry.set(record.id, write.expiresAt);
     this.index(record);
     return 'written';
   }
@@ -77,7 +82,7 @@ export class MemorySessionStore implements SessionStore {
   /** The live session an old id's markers lead to, if any. */
   private movedTarget(id: string, now: number): SessionRecord | undefined {
     const record = this.forwarded(id, now);
-    return record && !isExpired(record.lastAccessedTime, record.maxInactiveInterval, now) ? record : undefined;
+    return record && !this.isExpired(record, now) ? record : undefined;
   }
 
   /** Follows the markers from an id no session has to the session that now holds it. */
@@ -102,7 +107,35 @@ export class MemorySessionStore implements SessionStore {
     if (!record) return false;
     this.unindex(record);
     this.sessions.delete(id);
+    this.expiry.delete(id);
     return true;
+  }
+
+  /** Copies only the times and the attributes named. */
+  async findSummariesByIndex(index: IndexDescriptor, value: IndexValue, names: readonly string[]): Promise<SessionRecord[]> {
+    const ids = this.indexes.get(index.name)?.get(value);
+    if (!ids) return [];
+    return [...ids].map((id) => {
+      const record = this.sessions.get(id)!;
+      const attributes: Record<string, unknown> = {};
+      for (const name of names) if (name in record.attributes) attributes[name] = structuredClone(record.attributes[name]);
+      return { id, creationTime: record.creationTime, lastAccessedTime: record.lastAccessedTime, maxInactiveInterval: record.maxInactiveInterval, attributes };
+    });
+  }
+
+  /** Atomic: every live session with the value, but `except`, is gone before anything else runs. */
+  async deleteByIndex(index: IndexDescriptor, value: IndexValue, options: DeleteByIndexOptions): Promise<string[]> {
+    const ids = [...(this.indexes.get(index.name)?.get(value) ?? [])];
+    const deleted: string[] = [];
+    for (const id of ids) {
+      const record = this.sessions.get(id)!;
+      if (options.except.includes(id) || this.isExpired(record, options.now)) continue;
+      this.unindex(record);
+      this.sessions.delete(id);
+      this.expiry.delete(id);
+      deleted.push(id);
+    }
+    return deleted;
   }
 
   async findByIndex(index: IndexDescriptor, value: IndexValue): Promise<SessionRecord[]> {
@@ -114,7 +147,7 @@ export class MemorySessionStore implements SessionStore {
   /** The ids of the sessions not expired at `now`, read lazily from the live map. */
   async *listIds(options: ListIdsOptions): AsyncIterable<string> {
     for (const record of this.sessions.values()) {
-      if (!isExpired(record.lastAccessedTime, record.maxInactiveInterval, options.now)) yield record.id;
+      if (!this.isExpired(record, options.now)) yield record.id;
     }
   }
 
@@ -128,11 +161,13 @@ export class MemorySessionStore implements SessionStore {
     for (const [id, move] of this.moves) if (move.until <= now) this.moves.delete(id);
     let removed = 0;
     for (const record of [...this.sessions.values()]) {
-      if (!isExpired(record.lastAccessedTime, record.maxInactiveInterval, now)) continue;
+      if (!this.isExpired(record, now)) continue;
+      const expired = { lastAccessedTime: record.lastAccessedTime, maxInactiveInterval: record.maxInactiveInterval, expiresAt: this.expiresAt(record) };
       this.unindex(record);
       this.sessions.delete(record.id);
+      this.expiry.delete(record.id);
       removed++;
-      for (const listener of this.expiryListeners) listener(record.id);
+      for (const listener of this.expiryListeners) listener(record.id, expired);
     }
     return removed;
   }
@@ -143,6 +178,17 @@ export class MemorySessionStore implements SessionStore {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /** When the record expires: as its last write said (a record put in by other means: its idle timeout). */
+  private expiresAt(record: SessionRecord): number | null {
+    const at = this.expiry.get(record.id);
+    return at !== undefined ? at : record.maxInactiveInterval < 0 ? null : record.lastAccessedTime + record.maxInactiveInterval * 1000;
+  }
+
+  private isExpired(record: SessionRecord, now: number): boolean {
+    const at = this.expiresAt(record);
+    return at !== null && at <= now;
   }
 
   private index(record: SessionRecord): void {

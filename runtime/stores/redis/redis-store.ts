@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { isReservedAttribute } from '../../core/reserved.js';
+import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
+  END_BY_INDEX_SCRIPT,
   INDEX_ADD_SCRIPT,
   INDEX_READ_SCRIPT,
   INDEX_REMOVE_SCRIPT,
@@ -74,6 +76,7 @@ const SCRIPTS = {
   indexAdd: script(INDEX_ADD_SCRIPT),
   indexRead: script(INDEX_READ_SCRIPT),
   indexRemove: script(INDEX_REMOVE_SCRIPT),
+  endByIndex: script(END_BY_INDEX_SCRIPT),
 };
 
 /**
@@ -354,6 +357,62 @@ export class RedisSessionStore implements SessionStore {
     return records;
   }
 
+  /** Like `findByIndex`, but reads only the timing fields and the named fields of each hash (HMGET). */
+  async findSummariesByIndex(index: IndexDescriptor, value: IndexValue, names: readonly string[]): Promise<SessionRecord[]> {
+    try {
+      return await this.guard(this.findSummariesNow(index, value, names));
+    } catch (err) {
+      throw this.fail('findSummariesByIndex', err);
+    }
+  }
+
+  private async findSummariesNow(index: IndexDescriptor, value: IndexValue, names: readonly string[]): Promise<SessionRecord[]> {
+    const key = this.keys.index(index, value);
+    const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
+    if (ids.length === 0) return [];
+    const fields = [META_FIELDS.creationTime, META_FIELDS.lastAccessedTime, META_FIELDS.maxInactiveInterval, ...names.map(attributeField)];
+    const rows = await Promise.all(ids.map((id) => this.client.hmget(this.keys.session(id), ...fields)));
+    const records: SessionRecord[] = [];
+    const missing: string[] = [];
+    ids.forEach((id, i) => {
+      const hash: Record<string, string> = {};
+      rows[i]!.forEach((text, j) => {
+        if (text !== null) hash[fields[j]!] = text;
+      });
+      const record = this.parse(id, hash);
+      if (record) records.push(record);
+      else missing.push(id);
+    });
+    if (missing.length > 0) await this.unindex(key, missing);
+    return records;
+  }
+
+  /**
+   * Sign out everywhere: on a standalone server one script deletes every session of the index
+   * value (but the excepted ones) atomically; on a cluster, where the sessions live in other slots
+   * than the index key, each is deleted on its own (each atomically).
+   */
+  async deleteByIndex(index: IndexDescriptor, value: IndexValue, options: DeleteByIndexOptions): Promise<string[]> {
+    try {
+      return await this.guard(this.deleteByIndexNow(index, value, options));
+    } catch (err) {
+      throw this.fail('deleteByIndex', err);
+    }
+  }
+
+  private async deleteByIndexNow(index: IndexDescriptor, value: IndexValue, options: DeleteByIndexOptions): Promise<string[]> {
+    const key = this.keys.index(index, value);
+    if (!this.isCluster) {
+      const [head, tail] = (this.clientPrefix + this.keys.session('\u0000')).split('\u0000') as [string, string];
+      const lockSuffix = this.keys.moveLock('\u0000').slice(this.keys.session('\u0000').length);
+      const args = [head, tail, lockSuffix, this.clientPrefix + this.keys.indexPrefix, this.indexFields.length, ...this.indexFields, this.now(), options.except.length, ...options.except];
+      return (await this.run(SCRIPTS.endByIndex, [key], args)) as string[];
+    }
+    const ids = ((await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[]).filter((id) => !options.except.includes(id) && this.keys.isUsableId(id));
+    const deleted = await Promise.all(ids.map((id) => this.deleteNow(id)));
+    return ids.filter((_, i) => deleted[i]);
+  }
+
   /**
    * The ids of the session hashes, by SCAN over the session-hash pattern: on a standalone server,
    * and on every master of a Cluster one after another (a Cluster's keys are spread over its
@@ -586,7 +645,8 @@ export class RedisSessionStore implements SessionStore {
     if (creation === undefined || accessed === undefined || timeout === undefined) return null;
     const attributes: Record<string, unknown> = {};
     for (const field of Object.keys(hash)) {
-      if (isMetaField(field)) continue;
+      // `#` fields are the store's own, except the repository's reserved entries (such as `#device`).
+      if (isMetaField(field) && !isReservedAttribute(field)) continue;
       try {
         attributes[field] = JSON.parse(hash[field]!);
       } catch {

@@ -278,3 +278,45 @@ export const INDEX_READ_SCRIPT = `${HELPERS}
 upkeep(KEYS[1], ARGV[1])
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `;
+
+/**
+ * END_BY_INDEX (standalone only: it reaches session keys it is not given, as SAVE's inline index
+ * upkeep does): deletes, in one atomic step, every session in an index key but the excepted ids,
+ * with their move locks and their entries in every index.
+ * KEYS: 1 index key.  ARGV: 1 session key head (client prefix + `<prefix>:{`), 2 session key tail
+ * (`}`), 3 move lock suffix (`:moving`), 4 inline index prefix, 5 index count n, 6..5+n index
+ * fields, then now, then a count m and m excepted ids.
+ * Returns the ids it deleted.
+ */
+export const END_BY_INDEX_SCRIPT = `${HELPERS}
+local index = KEYS[1]
+local head, tail, lockSuffix, inlinePrefix, nIdx = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local idxFields = {}
+for i = 1, nIdx do idxFields[i] = ARGV[5 + i] end
+local now = ARGV[6 + nIdx]
+local except = {}
+for i = 1, tonumber(ARGV[7 + nIdx]) do except[ARGV[7 + nIdx + i]] = true end
+upkeep(index, now)
+local ended = {}
+for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+  if not except[id] then
+    local key = head .. id .. tail
+    local cur = redis.call('HMGET', key, '${F.lastAccessedTime}', unpack(idxFields))
+    if cur[1] then
+      redis.call('DEL', key, key .. lockSuffix)
+      for i = 1, nIdx do
+        local v = cur[1 + i]
+        if v then
+          local k = inlinePrefix .. idxFields[i] .. ':' .. v
+          redis.call('ZREM', k, id)
+          upkeep(k, now)
+        end
+      end
+      table.insert(ended, id)
+    else
+      redis.call('ZREM', index, id)
+    end
+  end
+end
+return ended
+`;

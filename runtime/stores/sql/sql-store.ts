@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
+import type { ExpiredRow } from './dialects/dialect.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
 import { SQL_COLUMNS as C, SQL_MOVED_IDS_COLUMNS as M, SQL_SAFE_NAME, sqlMovedIdsTableNames } from './layout.js';
 
@@ -44,6 +45,11 @@ const MAX_FORWARDS = 8;
  * An id change updates `session_id` in place and, in the same transaction, records the marker old
  * id → new id in `<table>_moved_ids` (see `sqlMovedIdsTableNames`). An update that finds no row under its
  * id looks for a marker and, when there is one, runs again under the new id.
+ *
+ * `expiry_time` is the `expiresAt` of the last write (the earlier of the idle and the absolute
+ * timeout). Summaries (`findSummariesByIndex`) select the times and the named members of the JSON
+ * column, never the whole column; `deleteByIndex` is one `DELETE … RETURNING` (on MySQL, one
+ * transaction), so "sign out everywhere" is atomic.
  */
 export class SqlSessionStore implements SessionStore {
   readonly knex: Knex;
@@ -149,6 +155,68 @@ export class SqlSessionStore implements SessionStore {
   }
 
   /**
+   * The live rows of an index value with their times, the index column, and each named member of
+   * the attributes JSON (`names` other than the index's attribute), extracted by the database.
+   */
+  async findSummariesByIndex(index: IndexDescriptor, value: IndexValue, names: readonly string[]): Promise<SessionRecord[]> {
+    const members = names.filter((name) => name !== index.attribute);
+    const sql = await this.statement(`summaries:${index.column}:${members.length}`, (q, t) => {
+      const extracted = members.map((_, i) => `${this.dialectNow.extractMember(q(C.attributes))} AS ${q(`m${i}`)}`);
+      const columns = [...SELECTED.slice(0, 4).map(q), q(index.column), ...extracted];
+      return `SELECT ${columns.join(', ')} FROM ${t} WHERE ${q(index.column)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)`;
+    });
+    const d = this.dialectNow;
+    const bindings = [...members.map((name) => d.memberBinding(name)), d.bindIndex(value, index.type), Date.now()];
+    const result = await this.run('findSummariesByIndex', sql, bindings);
+    return result.rows.map((row) => {
+      const attributes: Record<string, unknown> = {};
+      if (names.includes(index.attribute)) attributes[index.attribute] = readIndexValue(row[index.column], index);
+      members.forEach((name, i) => {
+        const member = readMember(row[`m${i}`]);
+        if (member !== undefined) attributes[name] = member;
+      });
+      return {
+        id: String(row[C.sessionId]),
+        creationTime: d.readNumber(row[C.creationTime]),
+        lastAccessedTime: d.readNumber(row[C.lastAccessTime]),
+        maxInactiveInterval: d.readNumber(row[C.maxInactiveInterval]),
+        attributes,
+      };
+    });
+  }
+
+  /**
+   * One statement: `DELETE … WHERE <index column> = ? AND live AND session_id NOT IN (except)
+   * RETURNING session_id`; on MySQL (no RETURNING), a transaction that locks the rows, then deletes them.
+   */
+  async deleteByIndex(index: IndexDescriptor, value: IndexValue, options: DeleteByIndexOptions): Promise<string[]> {
+    const d = this.dialectNow;
+    const where = (q: (id: string) => string) =>
+      `${q(index.column)} = ? AND (${q(C.expiryTime)} IS NULL OR ${q(C.expiryTime)} > ?)` +
+      (options.except.length > 0 ? ` AND ${q(C.sessionId)} NOT IN (${options.except.map(() => '?').join(', ')})` : '');
+    const bindings = [d.bindIndex(value, index.type), options.now, ...options.except];
+    const shape = `${index.column}:${options.except.length}`;
+    if (d.deleteReturning) {
+      const sql = await this.statement(`deleteByIndex:${shape}`, (q, t) => `DELETE FROM ${t} WHERE ${where(q)} RETURNING ${q(C.sessionId)}`);
+      return (await this.run('deleteByIndex', sql, bindings)).rows.map((row) => String(row[C.sessionId]));
+    }
+    const select = await this.statement(`lockByIndex:${shape}`, (q, t) => `SELECT ${q(C.primaryId)}, ${q(C.sessionId)} FROM ${t} WHERE ${where(q)} FOR UPDATE`);
+    try {
+      return await this.executor.transaction(async (run) => {
+        const rows = (await run(select, bindings)).rows;
+        const q = d.quote;
+        for (let i = 0; i < rows.length; i += 100) {
+          const chunk = rows.slice(i, i + 100).map((row) => row[C.primaryId]);
+          await run(`DELETE FROM ${q(this.table)} WHERE ${q(C.primaryId)} IN (${chunk.map(() => '?').join(', ')})`, chunk);
+        }
+        return rows.map((row) => String(row[C.sessionId]));
+      });
+    } catch (err) {
+      throw new SessionStoreError(this.kind, 'deleteByIndex', err);
+    }
+  }
+
+  /**
    * The ids of the rows not expired at `now`, in `session_id` order, one keyset page per query
    * (`session_id > last ORDER BY session_id LIMIT n`, on the unique index), so no query holds more
    * than a page whatever the table's size.
@@ -184,15 +252,23 @@ export class SqlSessionStore implements SessionStore {
     const table = this.dialectNow.quote(this.table);
     let total = 0;
     for (;;) {
-      let ids: string[];
+      let rows: ExpiredRow[];
       try {
-        ids = await this.dialectNow.deleteExpired(this.executor, table, now, this.batch);
+        rows = await this.dialectNow.deleteExpired(this.executor, table, now, this.batch);
       } catch (err) {
         throw new SessionStoreError(this.kind, 'cleanup', err);
       }
-      total += ids.length;
-      for (const id of ids) for (const listener of this.expiryListeners) listener(id);
-      if (ids.length < this.batch) break;
+      total += rows.length;
+      const d = this.dialectNow;
+      for (const row of rows) {
+        const expired = {
+          lastAccessedTime: d.readNumber(row.lastAccessTime),
+          maxInactiveInterval: d.readNumber(row.maxInactiveInterval),
+          expiresAt: row.expiryTime === null || row.expiryTime === undefined ? null : d.readNumber(row.expiryTime),
+        };
+        for (const listener of this.expiryListeners) listener(row.sessionId, expired);
+      }
+      if (rows.length < this.batch) break;
     }
     const markers = await this.statement('moved-cleanup', (q) => `DELETE FROM ${q(this.movedTable)} WHERE ${q(M.expiryTime)} <= ?`);
     await this.run('cleanup', markers, [now]);
@@ -361,4 +437,23 @@ export class SqlSessionStore implements SessionStore {
     }, next);
     this.timer.unref();
   }
+}
+
+/** A member of the attributes JSON as the database returned it: JSON text, or the driver's parse of it (mysql2). */
+function readMember(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An index column's value as the attribute holds it (SQLite and MySQL keep booleans as 0/1, bigints may come as text). */
+function readIndexValue(value: unknown, index: IndexDescriptor): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (index.type === 'boolean') return value === true || value === 1 || value === '1';
+  if (index.type === 'integer' || index.type === 'number') return Number(value);
+  return String(value);
 }

@@ -1,4 +1,21 @@
+import { SQL_COLUMNS as C } from '../layout.js';
 import type { IndexValue, IndexValueType } from '../../../core/descriptor.js';
+
+/** A row the expired-row cleanup deleted: what the expired event reports. */
+export interface ExpiredRow {
+  sessionId: string;
+  lastAccessTime: unknown;
+  maxInactiveInterval: unknown;
+  expiryTime: unknown;
+}
+
+/** The columns an {@link ExpiredRow} is read from, as `RETURNING` lists them. */
+export const EXPIRED_ROW_COLUMNS = [C.sessionId, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime] as const;
+
+/** An {@link ExpiredRow} from a row with {@link EXPIRED_ROW_COLUMNS}. */
+export function expiredRow(row: Record<string, unknown>): ExpiredRow {
+  return { sessionId: String(row[C.sessionId]), lastAccessTime: row[C.lastAccessTime], maxInactiveInterval: row[C.maxInactiveInterval], expiryTime: row[C.expiryTime] };
+}
 
 /** A fragment of SQL with its positional `?` bindings. */
 export interface SqlFragment {
@@ -54,9 +71,18 @@ export interface SqlDialect {
   bindIndex(value: IndexValue, type: IndexValueType): unknown;
   /**
    * Deletes up to `batch` expired rows, claiming them so that concurrent cleaners on other
-   * instances skip them (no waiting, no double work), and returns their session ids.
+   * instances skip them (no waiting, no double work), and returns their session ids and times.
    */
-  deleteExpired(executor: SqlExecutor, table: string, now: number, batch: number): Promise<string[]>;
+  deleteExpired(executor: SqlExecutor, table: string, now: number, batch: number): Promise<ExpiredRow[]>;
+  /**
+   * An expression for one top-level member of the attributes JSON `column` as JSON text (or the
+   * driver's parse of it), NULL when absent, with one `?` for {@link memberBinding}.
+   */
+  extractMember(column: string): string;
+  /** What the `?` of {@link extractMember} is bound to for a member name. */
+  memberBinding(name: string): unknown;
+  /** Whether `DELETE … RETURNING` exists (MySQL has none: the store claims rows in a transaction first). */
+  readonly deleteReturning: boolean;
   /**
    * One statement that runs `update` (an UPDATE renaming a session row) and, when it changed a row,
    * `insert` (`INSERT INTO <markers> (old id, new id, expiry)`) with three more bindings: old id, new

@@ -1,5 +1,5 @@
 import { SQL_COLUMNS as C } from '../../layout.js';
-import { backtick, type SqlDialect } from '../dialect.js';
+import { backtick, EXPIRED_ROW_COLUMNS, expiredRow, type ExpiredRow, type SqlDialect } from '../dialect.js';
 import { mysqlFamilyStatements } from '../mysql/statements.js';
 
 /**
@@ -10,13 +10,13 @@ import { mysqlFamilyStatements } from '../mysql/statements.js';
  * support `SELECT … FOR UPDATE SKIP LOCKED`, but claiming with it and then deleting by key
  * deadlocked now and then with three cleaners in test/sql/cleanup.test.ts, so it is not used here.
  */
-async function deleteInExpiryOrder(executor: Parameters<SqlDialect['deleteExpired']>[0], table: string, now: number, batch: number): Promise<string[]> {
+async function deleteInExpiryOrder(executor: Parameters<SqlDialect['deleteExpired']>[0], table: string, now: number, batch: number): Promise<ExpiredRow[]> {
   const q = backtick;
   const result = await executor.query(
-    `DELETE FROM ${table} WHERE ${q(C.expiryTime)} <= ? ORDER BY ${q(C.expiryTime)} LIMIT ? RETURNING ${q(C.sessionId)}`,
+    `DELETE FROM ${table} WHERE ${q(C.expiryTime)} <= ? ORDER BY ${q(C.expiryTime)} LIMIT ? RETURNING ${EXPIRED_ROW_COLUMNS.map(q).join(', ')}`,
     [now, batch],
   );
-  return result.rows.map((row) => String(row[C.sessionId]));
+  return result.rows.map(expiredRow);
 }
 
 /** MariaDB 10.6+: no MySQL 8 row alias, so the upsert reads the new row through `VALUES(col)`. */
@@ -24,6 +24,7 @@ export const mariadbDialect: SqlDialect = {
   ...mysqlFamilyStatements,
   name: 'mariadb',
   deleteExpired: deleteInExpiryOrder,
+  deleteReturning: true,
   upsertTail(_table, assign, attributes) {
     const q = backtick;
     const sets = assign.map((column) => `${q(column)} = VALUES(${q(column)})`);

@@ -1,5 +1,5 @@
 import { SQL_COLUMNS as C, sqlIndexName } from '../../layout.js';
-import { backtick, memberPath, type SqlDialect, type SqlFragment } from '../dialect.js';
+import { backtick, EXPIRED_ROW_COLUMNS, expiredRow, memberPath, type ExpiredRow, type SqlDialect, type SqlFragment } from '../dialect.js';
 
 function patch(column: string, removed: readonly string[], set: ReadonlyArray<[string, string]>): SqlFragment {
   let sql = column;
@@ -27,12 +27,12 @@ function readAttributes(value: unknown): Record<string, unknown> {
  * transaction, claim a batch through the expiry index with `SELECT … FOR UPDATE SKIP LOCKED`, then
  * delete those rows by primary key in short key lists (MySQL has no `DELETE … RETURNING`).
  */
-async function claimAndDelete(executor: Parameters<SqlDialect['deleteExpired']>[0], table: string, now: number, batch: number): Promise<string[]> {
+async function claimAndDelete(executor: Parameters<SqlDialect['deleteExpired']>[0], table: string, now: number, batch: number): Promise<ExpiredRow[]> {
   const q = backtick;
   return executor.transaction(async (run) => {
     const expiryIndex = q(sqlIndexName(table.slice(1, -1).replace(/``/g, '`'), C.expiryTime));
     const claimed = await run(
-      `SELECT ${q(C.primaryId)}, ${q(C.sessionId)} FROM ${table} FORCE INDEX (${expiryIndex}) WHERE ${q(C.expiryTime)} <= ? LIMIT ? FOR UPDATE SKIP LOCKED`,
+      `SELECT ${q(C.primaryId)}, ${EXPIRED_ROW_COLUMNS.map(q).join(', ')} FROM ${table} FORCE INDEX (${expiryIndex}) WHERE ${q(C.expiryTime)} <= ? LIMIT ? FOR UPDATE SKIP LOCKED`,
       [now, batch],
     );
     const ids = claimed.rows.map((row) => String(row[C.primaryId]));
@@ -40,7 +40,7 @@ async function claimAndDelete(executor: Parameters<SqlDialect['deleteExpired']>[
       const chunk = ids.slice(i, i + 100);
       await run(`DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (${chunk.map(() => '?').join(', ')})`, chunk);
     }
-    return claimed.rows.map((row) => String(row[C.sessionId]));
+    return claimed.rows.map(expiredRow);
   });
 }
 
@@ -53,6 +53,8 @@ export const mysqlFamilyStatements = {
   readAttributes,
   readNumber: (value: unknown) => Number(value),
   bindIndex: (value: unknown, type: string) => (type === 'boolean' ? (value ? 1 : 0) : value),
+  extractMember: (column: string) => `JSON_EXTRACT(${column}, ?)`,
+  memberBinding: memberPath,
 };
 
 /** MySQL 8.0.19+: the row alias `AS new` (`VALUES()` is deprecated since 8.0.20). */
@@ -60,6 +62,7 @@ export const mysqlDialect: SqlDialect = {
   ...mysqlFamilyStatements,
   name: 'mysql',
   deleteExpired: claimAndDelete,
+  deleteReturning: false,
   upsertTail(_table, assign, attributes) {
     const q = backtick;
     const sets = assign.map((column) => `${q(column)} = ${q('new')}.${q(column)}`);

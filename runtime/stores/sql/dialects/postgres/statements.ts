@@ -1,5 +1,5 @@
 import { SQL_COLUMNS as C } from '../../layout.js';
-import { doubleQuote, type SqlDialect } from '../dialect.js';
+import { doubleQuote, EXPIRED_ROW_COLUMNS, expiredRow, type SqlDialect } from '../dialect.js';
 
 /**
  * PostgreSQL 12+: attributes in a `jsonb` column patched with `-` and `||` (top-level members
@@ -30,9 +30,12 @@ export const postgresDialect: SqlDialect = {
   async deleteExpired(executor, table, now, batch) {
     const q = doubleQuote;
     const result = await executor.query(
-      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${q(C.sessionId)}`,
+      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING ${EXPIRED_ROW_COLUMNS.map(q).join(', ')}`,
       [now, batch],
     );
-    return result.rows.map((row) => String(row[C.sessionId]));
+    return result.rows.map(expiredRow);
   },
+  extractMember: (column) => `(${column} -> ?::text)::text`,
+  memberBinding: (name) => name,
+  deleteReturning: true,
 };

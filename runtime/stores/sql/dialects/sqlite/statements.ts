@@ -1,5 +1,5 @@
 import { SQL_COLUMNS as C } from '../../layout.js';
-import { doubleQuote, memberPath, type SqlDialect } from '../dialect.js';
+import { doubleQuote, EXPIRED_ROW_COLUMNS, expiredRow, memberPath, type SqlDialect } from '../dialect.js';
 
 /**
  * SQLite 3.38+: JSON1 functions, `ON CONFLICT … DO UPDATE` (never `INSERT OR REPLACE`, which
@@ -36,9 +36,12 @@ export const sqliteDialect: SqlDialect = {
   async deleteExpired(executor, table, now, batch) {
     const q = doubleQuote;
     const result = await executor.query(
-      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ?) RETURNING ${q(C.sessionId)}`,
+      `DELETE FROM ${table} WHERE ${q(C.primaryId)} IN (SELECT ${q(C.primaryId)} FROM ${table} WHERE ${q(C.expiryTime)} <= ? LIMIT ?) RETURNING ${EXPIRED_ROW_COLUMNS.map(q).join(', ')}`,
       [now, batch],
     );
-    return result.rows.map((row) => String(row[C.sessionId]));
+    return result.rows.map(expiredRow);
   },
+  extractMember: (column) => `${column} -> ?`,
+  memberBinding: memberPath,
+  deleteReturning: true,
 };
