@@ -26,4 +26,5 @@ export * from '../web/id-resolver.js';
 export * from '../web/cookie-resolver.js';
 export * from '../web/header-resolver.js';
 export * from '../web/request-session.js';
+export * from '../web/client.js';
 export { integrationDefaults, type SessionLogger } from '../web/integration-options.js';

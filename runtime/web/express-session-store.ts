@@ -158,8 +158,9 @@ class ExpressSessionAdapter {
     await this.repository.save(session);
   }
 
+  /** express-session calls it for `req.session.destroy()` and `regenerate()`: a logout. */
   destroy(sid: string): Promise<void> {
-    return this.repository.deleteById(sid);
+    return this.repository.deleteById(sid, { reason: 'logout' });
   }
 
   async all(): Promise<Array<SessionData & { id: string }>> {

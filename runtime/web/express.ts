@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
 import { sessionFailureReply, type SessionFailureReply } from './failure-reply.js';
+import type { TrustProxy } from './client.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -33,6 +34,8 @@ export interface SessionMiddlewareOptions<S extends AnySession> {
   storeErrorStatus?: number;
   /** Where store failures are reported. Default `console.error`. */
   logger?: SessionLogger;
+  /** Which proxies to believe about the client's address (`X-Forwarded-For`), for the session's device. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 const APPLIED = Symbol.for('sessiongen.web.express.session');
@@ -50,7 +53,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   options: SessionMiddlewareOptions<S>,
 ): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   const repository = options.repository;
-  const { resolver, storeErrorStatus } = integrationDefaults(options);
+  const { resolver, storeErrorStatus, trustProxy } = integrationDefaults(options);
   const logger = options.logger ?? defaultLogger;
 
   return function sessiongenSession(req, res, next) {
@@ -60,6 +63,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
     const request: ResolverRequest = {
       header: (name) => req.headers[name.toLowerCase()],
       encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
+      remoteAddress: req.socket?.remoteAddress,
     };
     // The response is watched only once the app touches the session: a request that never does
     // costs neither a store call nor any patching of the response.
@@ -68,6 +72,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
       resolver,
       request,
       storeErrorStatus,
+      trustProxy,
       onFirstTouch: () => {
         if (res.headersSent) {
           // Too late to save before the headers: seal it, as Spring does for a committed response.

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
 import { sessionFailureReply } from './failure-reply.js';
+import type { TrustProxy } from './client.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -40,6 +41,8 @@ export interface FastifySessionOptions<S extends AnySession = RegisteredFastifyS
   storeErrorStatus?: number;
   /** Where save failures are reported. Default the request's logger (`request.log.error`). */
   logger?: SessionLogger;
+  /** Which proxies to believe about the client's address (`X-Forwarded-For`), for the session's device. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 const FAILED = Symbol('sessiongen.fastify.commitFailed');
@@ -71,7 +74,7 @@ const REJECTED = Symbol('sessiongen.fastify.rejectedAttribute');
 export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = async function sessiongenFastifySession(instance, options) {
   const repository = options.repository;
   if (!repository) throw new TypeError('fastifySession needs a repository');
-  const { resolver, storeErrorStatus } = integrationDefaults(options);
+  const { resolver, storeErrorStatus, trustProxy } = integrationDefaults(options);
 
   instance.decorateRequest('session', null as unknown as RequestSession<RegisteredFastifySession>);
 
@@ -80,8 +83,9 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
     const resolverRequest: ResolverRequest = {
       header: (name) => raw.headers[name.toLowerCase()],
       encrypted: (raw.socket as TLSSocket | undefined)?.encrypted === true,
+      remoteAddress: raw.socket?.remoteAddress,
     };
-    request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus }) as never;
+    request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus, trustProxy }) as never;
   });
 
   instance.addHook('onError', async (request: FastifyRequest & { [REJECTED]?: InvalidAttributeError }, _reply, error) => {

@@ -1,5 +1,6 @@
 import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import { recordedRejection, sessionFailureReply } from './failure-reply.js';
+import type { TrustProxy } from './client.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
@@ -18,6 +19,14 @@ export interface FetchSessionOptions<S extends AnySession> {
    * set from the socket, and what edge runtimes report).
    */
   encrypted?: (request: Request) => boolean;
+  /**
+   * The address of the peer connected to this server, for the session's device (a Fetch `Request`
+   * does not carry it): for @hono/node-server, `(request, env) => env.incoming.socket.remoteAddress`.
+   * Default: unknown (only `X-Forwarded-For`, with `trustProxy`).
+   */
+  clientAddress?: (request: Request, ...rest: any[]) => string | undefined;
+  /** Which proxies to believe about the client's address (`X-Forwarded-For`), for the session's device. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 /** A Fetch API handler that gets the request's lazy session beside the request. */
@@ -56,16 +65,18 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
   handler: SessionFetchHandler<S, Rest>,
 ): (request: Request, ...rest: Rest) => Promise<Response> {
   const repository = options.repository;
-  const { resolver, storeErrorStatus } = integrationDefaults(options);
+  const { resolver, storeErrorStatus, trustProxy } = integrationDefaults(options);
   const logger = options.logger ?? defaultLogger;
   const encrypted = options.encrypted ?? urlIsHttps;
+  const clientAddress = options.clientAddress;
 
   return async function sessiongenFetch(request: Request, ...rest: Rest): Promise<Response> {
     const session = new RequestSession<S>({
       repository,
       resolver,
-      request: fetchResolverRequest(request, encrypted(request)),
+      request: fetchResolverRequest(request, encrypted(request), clientAddress?.(request, ...rest)),
       storeErrorStatus,
+      trustProxy,
     });
     let response: Response;
     try {
@@ -107,9 +118,10 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
 }
 
 /** A resolver view of a Fetch API request. */
-export function fetchResolverRequest(request: Request, encrypted: boolean): ResolverRequest {
+export function fetchResolverRequest(request: Request, encrypted: boolean, remoteAddress?: string): ResolverRequest {
   const headers = request.headers;
   return {
+    remoteAddress,
     header: (name) => {
       if (name.toLowerCase() === 'cookie') {
         // Several Cookie headers arrive joined with ', ' by Headers; a cookie pair never holds ','.

@@ -20,6 +20,8 @@ export interface ResolverRequest {
   readonly header: HeaderGetter;
   /** True when the connection to this server is TLS (not what a proxy says). */
   readonly encrypted: boolean;
+  /** The address of the peer connected to this server (a proxy, when there is one), where the integration knows it. */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** One response header to add. Integrations append (never replace) `Set-Cookie`. */

@@ -1,6 +1,9 @@
-import { SessionConflictError, SessionEndedError, SessionMovedError, SessionStoreError } from '../core/errors.js';
+import type { SessionClient } from '../core/devices.js';
+import { SessionConflictError, SessionEndedError, SessionMovedError, SessionStoreError, TooManySessionsError } from '../core/errors.js';
+import type { SessionEndReason } from '../core/events.js';
 import type { SaveOutcome } from '../core/repository.js';
 import type { Session } from '../core/session.js';
+import { clientOf, type TrustProxy } from './client.js';
 import { MAX_SESSION_ID_CANDIDATES, type HeaderMutation, type ResolverRequest, type SessionIdResolver } from './id-resolver.js';
 
 /**
@@ -16,7 +19,14 @@ export interface SessionRepositoryLike<S extends AnySession> {
   /** Tells an id another request changed moments ago (`'moved'`); `SessionRepository` has it. */
   findByIdOrMoved?(id: string): Promise<S | 'moved' | null>;
   save(session: S): Promise<SaveOutcome>;
-  deleteById(id: string): Promise<void>;
+  deleteById(id: string, options?: { reason?: SessionEndReason }): Promise<void>;
+  /**
+   * Marks a request's access (at most once per touch interval) and records its device;
+   * `SessionRepository` has it. Without it, every request sets `lastAccessedTime`.
+   */
+  recordAccess?(session: S, options: { now?: number; client?: SessionClient; force?: boolean }): boolean;
+  /** Whether the repository keeps devices (then the request's client is read for it). */
+  readonly recordsDevices?: boolean;
   readonly clock?: () => number;
   readonly store?: { readonly kind: string };
   /** The id generator: ids it could not have made are skipped without a lookup. */
@@ -34,6 +44,8 @@ export interface RequestSessionOptions<S extends AnySession> {
    * integration can start watching the response only then, so an untouched request costs nothing.
    */
   onFirstTouch?: () => void;
+  /** Which proxies to believe about the client's address, for the session's device. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -91,6 +103,9 @@ export class RequestSession<S extends AnySession> {
   private conflictError: SessionConflictError | undefined;
   private commitResult: Promise<HeaderMutation[]> | undefined;
   private readonly onFirstTouch: (() => void) | undefined;
+  private readonly trustProxy: TrustProxy;
+  /** When the requested session was loaded: the access this request records. */
+  private accessedAt: number | undefined;
 
   constructor(options: RequestSessionOptions<S>) {
     this.repository = options.repository;
@@ -98,6 +113,7 @@ export class RequestSession<S extends AnySession> {
     this.request = options.request;
     this.storeErrorStatus = options.storeErrorStatus ?? 503;
     this.onFirstTouch = options.onFirstTouch;
+    this.trustProxy = options.trustProxy ?? false;
   }
 
   private touch(): void {
@@ -177,7 +193,7 @@ export class RequestSession<S extends AnySession> {
       if (this.conflictError) throw this.conflictError;
       if (!this.current && !this.wasInvalidated) await this.loadRequested();
       const stored = this.storedId;
-      if (stored !== null) await this.call('delete', () => this.repository.deleteById(stored));
+      if (stored !== null) await this.call('delete', () => this.repository.deleteById(stored, { reason: 'logout' }));
       this.storedId = null;
       this.current = null;
       this.wasInvalidated = true;
@@ -250,6 +266,7 @@ export class RequestSession<S extends AnySession> {
 
   private createNow(): S {
     const session = this.repository.createSession();
+    this.repository.recordAccess?.(session, { now: session.lastAccessedTime, client: this.client() });
     this.current = session;
     this.storedId = null;
     return session;
@@ -266,7 +283,10 @@ export class RequestSession<S extends AnySession> {
       if (found === 'moved') moved = true;
       if (!found || found === 'moved') continue;
       const session = found;
-      session.lastAccessedTime = this.now();
+      // With a touch interval, a request that changes nothing leaves the access time (no write).
+      this.accessedAt = this.now();
+      if (this.repository.recordAccess) this.repository.recordAccess(session, { now: this.accessedAt, client: this.client() });
+      else session.lastAccessedTime = this.accessedAt;
       this.current = session;
       this.requestedId = session.id;
       this.storedId = session.id;
@@ -279,7 +299,20 @@ export class RequestSession<S extends AnySession> {
   }
 
   private async saveNow(session: S): Promise<SaveOutcome> {
-    const outcome = await this.call('save', () => this.repository.save(session));
+    // Written anyway: the write carries this request's access.
+    if (this.accessedAt !== undefined && session.hasChanges) {
+      this.repository.recordAccess?.(session, { now: this.accessedAt, client: this.client(), force: true });
+    }
+    let outcome: SaveOutcome;
+    try {
+      outcome = await this.call('save', () => this.repository.save(session));
+    } catch (err) {
+      if (!(err instanceof TooManySessionsError)) throw err;
+      // A refused login wrote nothing: the session stays as stored, under the id the client has.
+      this.current = null;
+      this.storedId = null;
+      throw (this.conflictError = err);
+    }
     if (outcome === 'gone' || outcome === 'moved') {
       // Deleted meanwhile (logout, revoke, expiry), or another request changed the id first:
       // nothing was stored. Never resurrect it, and leave the cookie to the request that changed it.
@@ -296,6 +329,7 @@ export class RequestSession<S extends AnySession> {
     try {
       return await work();
     } catch (err) {
+      if (err instanceof TooManySessionsError) throw err;
       this.failure =
         err instanceof SessionStoreUnavailableError
           ? err
@@ -306,5 +340,10 @@ export class RequestSession<S extends AnySession> {
 
   private now(): number {
     return (this.repository.clock ?? Date.now)();
+  }
+
+  /** The request's client, read only where the repository keeps devices. */
+  private client(): SessionClient | undefined {
+    return this.repository.recordsDevices ? clientOf(this.request, this.trustProxy) : undefined;
   }
 }

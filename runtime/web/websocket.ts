@@ -22,6 +22,8 @@ export interface KeeperRepository<S extends AnySession> {
   save(session: S): Promise<SaveOutcome>;
   on?(type: SessionEventType, listener: SessionEventListener): () => void;
   readonly clock?: () => number;
+  /** The repository's touch interval (seconds): the keeper's default write interval when set. */
+  readonly touchInterval?: number;
   readonly store?: { readonly kind: string; onExpired?: unknown; readonly notifications?: string };
 }
 
@@ -29,7 +31,10 @@ export interface SessionKeepAliveOptions<S extends AnySession> {
   repository: KeeperRepository<S>;
   /** Reads the session id from the upgrade request; default a `CookieSessionIdResolver`. */
   resolver?: SessionIdResolver;
-  /** At most one store write per session per this many ms, however many messages arrive. Default 60 000. */
+  /**
+   * At most one store write per session per this many ms, however many messages arrive. Default:
+   * the repository's `touchInterval` when it has one, else 60 000.
+   */
   touchIntervalMs?: number;
   /**
    * Whether every message (not only one per interval) checks that the session still exists, with
@@ -86,7 +91,8 @@ export class SessionKeepAlive<S extends AnySession> {
   constructor(options: SessionKeepAliveOptions<S>) {
     this.repository = options.repository;
     this.resolver = options.resolver ?? new CookieSessionIdResolver();
-    this.touchIntervalMs = options.touchIntervalMs ?? 60_000;
+    const repositoryInterval = this.repository.touchInterval;
+    this.touchIntervalMs = options.touchIntervalMs ?? (repositoryInterval !== undefined && repositoryInterval > 0 ? repositoryInterval * 1000 : 60_000);
     if (!Number.isFinite(this.touchIntervalMs) || this.touchIntervalMs < 0) {
       throw new RangeError(`touchIntervalMs must be a non-negative number, got ${this.touchIntervalMs}`);
     }
@@ -187,8 +193,8 @@ export class SessionKeepAlive<S extends AnySession> {
 
   private remember(entry: Tracked<S>, session: S): void {
     entry.session = session;
-    const seconds = session.maxInactiveInterval;
-    entry.expiresAt = seconds < 0 ? null : session.lastAccessedTime + seconds * 1000;
+    // The earlier of its idle and its absolute timeout.
+    entry.expiresAt = session.expiresAt;
   }
 
   private now(): number {

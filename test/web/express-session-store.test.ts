@@ -215,7 +215,7 @@ for (const kind of STORE_KINDS) {
       expect((await store.get(id))!.cookie).toMatchObject({ originalMaxAge: 1_800_000, path: '/', httpOnly: true, secure: false });
     });
 
-    it('emits the repository\'s created event on the first save and deleted on destroy', async () => {
+    it('emits the repository\'s created event on the first save and deleted (a logout) on destroy', async () => {
       events.length = 0;
       const id = crypto.randomUUID();
       await store.set(id, { cookie: { originalMaxAge: 60_000 }, locale: 'fr-FR' });
@@ -224,7 +224,7 @@ for (const kind of STORE_KINDS) {
       await store.destroy(id);
       expect(events).toEqual([
         { type: 'created', sessionId: id },
-        { type: 'deleted', sessionId: id },
+        { type: 'deleted', sessionId: id, endReason: 'logout' },
       ]);
     });
 

@@ -162,7 +162,8 @@ for (const kind of STORE_KINDS) {
         expect(invalid.status).toBe(400);
         expect(await invalid.json()).toEqual({ error: expect.stringMatching(/more than 20000 characters/), path: '/draft:e' });
         const id = cookie.slice('SESSION='.length);
-        expect(Object.keys((await opened.raw.load(id))!.attributes).sort()).toEqual(['draft:a', 'draft:b', 'draft:c']);
+        // Beside the attributes, the store holds the session's device (`#device`: the schema keeps devices).
+        expect(Object.keys((await opened.raw.load(id))!.attributes).sort()).toEqual(['#device', 'draft:a', 'draft:b', 'draft:c']);
       });
 
       it('store down while loading: 503, not a silent request without a session', async () => {

@@ -7,7 +7,7 @@ import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify, { type FastifyRequest } from 'fastify';
 import { Hono } from 'hono';
-import type { RequestSession, SessionIdResolver } from '@sessiongen/runtime';
+import type { RequestSession, SessionIdResolver, TrustProxy } from '@sessiongen/runtime';
 import { sessionErrorHandler, sessionMiddleware } from '@sessiongen/runtime/express';
 import { fastifySession } from '@sessiongen/runtime/fastify';
 import { withSession } from '@sessiongen/runtime/fetch';
@@ -19,6 +19,7 @@ export const INTEGRATIONS: Integration[] = ['express', 'fastify', 'hono'];
 export interface ServerOptions {
   resolver?: SessionIdResolver;
   storeErrorStatus?: number;
+  trustProxy?: TrustProxy;
 }
 
 export interface RunningServer {
@@ -106,7 +107,7 @@ export async function startServer(integration: Integration, repository: AppSessi
   const logger = (_message: string, error: unknown) => void logged.push(error);
   if (integration === 'express') {
     const app = express();
-    app.use(sessionMiddleware({ repository, resolver: options.resolver, storeErrorStatus: options.storeErrorStatus, logger }));
+    app.use(sessionMiddleware({ repository, resolver: options.resolver, storeErrorStatus: options.storeErrorStatus, trustProxy: options.trustProxy, logger }));
     app.use(async (req, res, next) => {
       try {
         const url = new URL(req.url, 'http://x');
@@ -126,7 +127,7 @@ export async function startServer(integration: Integration, repository: AppSessi
   }
   if (integration === 'fastify') {
     const app = Fastify();
-    await app.register(fastifySession, { repository, resolver: options.resolver, storeErrorStatus: options.storeErrorStatus, logger });
+    await app.register(fastifySession, { repository, resolver: options.resolver, storeErrorStatus: options.storeErrorStatus, trustProxy: options.trustProxy, logger });
     const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
       const url = new URL(request.url, 'http://x');
       const out = await route(request.method, url.pathname, url.searchParams, request.session as RequestSession<AppSession>, repository);
@@ -161,7 +162,15 @@ export async function startServer(integration: Integration, repository: AppSessi
     return c.body(null, out.status as 204);
   });
   const fetchHandler = withSession(
-    { repository, resolver: options.resolver, storeErrorStatus: options.storeErrorStatus, logger },
+    {
+      repository,
+      resolver: options.resolver,
+      storeErrorStatus: options.storeErrorStatus,
+      trustProxy: options.trustProxy,
+      logger,
+      // @hono/node-server passes the Node request as `env.incoming`; an in-process call passes none.
+      clientAddress: (_request: Request, env?: { incoming?: { socket?: { remoteAddress?: string } } }) => env?.incoming?.socket?.remoteAddress,
+    },
     (request, session) => app.fetch(request, { session }),
   );
   const server = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' });

@@ -27,10 +27,10 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(opened: OpenedRealStore, options: { touchIntervalMs: number; checkEveryMessage?: boolean }): Promise<Harness> {
+async function harness(opened: OpenedRealStore, options: { touchIntervalMs?: number; checkEveryMessage?: boolean; touchInterval?: number }): Promise<Harness> {
   const { clock, advance } = movableClock();
   const store = new InstrumentedStore(opened.raw);
-  const repository = new AppSessionRepository(store, { clock, maxInactiveInterval: 60 });
+  const repository = new AppSessionRepository(store, { clock, maxInactiveInterval: 60, ...(options.touchInterval === undefined ? {} : { touchInterval: options.touchInterval }) });
   const keeper = new SessionKeepAlive({ repository, touchIntervalMs: options.touchIntervalMs, checkEveryMessage: options.checkEveryMessage });
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((_req, res) => res.end());
@@ -144,6 +144,27 @@ for (const kind of STORE_KINDS) {
         await h.close();
       }
     });
+
+    it('takes the repository\'s touchInterval: 1,000 messages over 100 s write 3 times (every 30 s)', async () => {
+      const h = await harness(opened, { touchInterval: 30, checkEveryMessage: false });
+      try {
+        expect(h.keeper.touchIntervalMs).toBe(30_000);
+        const id = await newSession(h.repository);
+        const ws = await connect(h.url, id);
+        h.store.calls.length = 0;
+        for (let i = 0; i < 1_000; i++) {
+          h.advance(100);
+          await roundTrip(ws, `m${i}`);
+          await settle(h.keeper, id);
+        }
+        const writes = h.store.calls.filter((call) => call.op === 'write').length;
+        console.log(`WebSocket keep-alive on ${kind}: store writes per 1000 messages (100 ms apart): ${writes} with touchInterval 30 s`);
+        expect(writes).toBe(3);
+        ws.close();
+      } finally {
+        await h.close();
+      }
+    }, 30_000);
 
     it('closes with 1008 when the session is deleted in this process (repository event)', async () => {
       const h = await harness(opened, { touchIntervalMs: 60_000 });
