@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { InvalidAttributeError, SessionStoreError, validateAttribute, type SessionIdResolver } from '@sessiongen/runtime';
+import { InvalidAttributeError, SessionConflictError, SessionStoreError, validateAttribute, type SessionIdResolver, type TrustProxy } from '@sessiongen/runtime';
 import { sessionErrorHandler, sessionMiddleware } from '@sessiongen/runtime/express';
 import { appSessionDescriptor, type AppSession, type AppSessionAttributes, type AppSessionRepository } from '../../generated/index.js';
 import './session-types.js';
@@ -15,12 +15,13 @@ const PRINCIPAL = 'principalName' satisfies Name;
  * The login takes a bare name: it shows the session mechanics and is no authentication. What the
  * routes do with it is safe to copy: the principal is set only at login (with a new id), listing
  * and revoking reach only the caller's own principal's sessions, and every error is JSON without
- * a stack trace.
+ * a stack trace. `trustProxy` says which proxies to believe about the client's address, for the
+ * devices the listing shows.
  */
-export function createDemoApp(repository: AppSessionRepository, resolver?: SessionIdResolver): express.Express {
+export function createDemoApp(repository: AppSessionRepository, resolver?: SessionIdResolver, options: { trustProxy?: TrustProxy } = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(sessionMiddleware({ repository, ...(resolver ? { resolver } : {}) }));
+  app.use(sessionMiddleware({ repository, ...(resolver ? { resolver } : {}), trustProxy: options.trustProxy ?? false }));
 
   app.get('/api/session', async (req, res) => {
     const session = await req.session.find();
@@ -71,6 +72,9 @@ export function createDemoApp(repository: AppSessionRepository, resolver?: Sessi
     const session = await req.session.get();
     session.set('principalName', principalName as string).set('lastLoginAt', Date.now());
     const id = await req.session.changeSessionId();
+    // Saved here, so that a login past SESSION_MAX_PER_PRINCIPAL (policy refuse) fails in this
+    // route: 403 { error, reason: 'too-many-sessions', status }, the session left as it was.
+    await req.session.save();
     res.json({ id });
   });
 
@@ -89,10 +93,26 @@ export function createDemoApp(repository: AppSessionRepository, resolver?: Sessi
       res.status(403).json({ error: "only your own principal's sessions can be listed", path: `/${PRINCIPAL}` });
       return;
     }
-    const sessions = [...(await repository.findByPrincipalName(principalName)).values()]
+    // Summaries from the index: times and device, never another session's attributes.
+    const sessions = (await repository.sessionsOf(principalName))
       .sort((a, b) => a.creationTime - b.creationTime)
-      .map((session) => ({ id: session.id, creationTime: session.creationTime, lastAccessedTime: session.lastAccessedTime }));
+      .map((summary) => ({
+        id: summary.id,
+        current: summary.id === current.id,
+        creationTime: summary.creationTime,
+        lastAccessedTime: summary.lastAccessedTime,
+        expiresAt: summary.expiresAt,
+        device: summary.device ?? null,
+      }));
     res.json(sessions);
+  });
+
+  // Sign out everywhere else: ends every other session of the caller's own principal.
+  app.post('/api/sessions/revoke-others', async (req, res) => {
+    const current = await loggedIn(req, res);
+    if (!current) return;
+    const revoked = await repository.endSessionsOf(current.get(PRINCIPAL)!, { except: current.id });
+    res.json({ revoked: revoked.sort() });
   });
 
   // Revokes one of the caller's own principal's sessions (this one too); any other id is 404, as if it did not exist.
@@ -141,6 +161,8 @@ function parseJsonBody(body: unknown): unknown {
  * 413 when the session would grow past its limits); store failures go on to the session error handler.
  */
 function demoErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  // Session conflicts (409, 410, and 403 for a login past the session limit) are the session error handler's.
+  if (err instanceof SessionConflictError) return next(err);
   if (err instanceof InvalidAttributeError) {
     res.status(err.status).json({ error: err.message, path: err.path });
     return;

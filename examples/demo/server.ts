@@ -1,16 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from '@sessiongen/runtime';
+import type { RepositoryOptions } from '@sessiongen/runtime';
 import { AppSessionRepository } from '../../generated/index.js';
 import { createDemoApp } from './app.js';
 import { openStore } from './stores/open-store.js';
 
 /** Starts the demo from environment variables; resolves with the listening server. */
 export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
-  const store = await openStore(env);
-  const timeout = env.SESSION_TIMEOUT_S;
-  const repository = new AppSessionRepository(store, timeout === undefined ? {} : { maxInactiveInterval: parseTimeout(timeout) });
+  const options = repositoryOptions(env);
   const resolver = openResolver(env);
-  const app = createDemoApp(repository, resolver);
+  // Behind a proxy (SESSION_TRUST_PROXY=true), the client's address is the one that proxy saw.
+  const trustProxy = choice(env, 'SESSION_TRUST_PROXY', { true: 1, false: false }, false);
+  const store = await openStore(env);
+  let repository: AppSessionRepository;
+  try {
+    repository = new AppSessionRepository(store, options);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const app = createDemoApp(repository, resolver, { trustProxy });
   const server = app.listen(Number(env.PORT ?? 3000));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -49,10 +58,35 @@ function choice<T>(env: NodeJS.ProcessEnv, name: string, values: Record<string, 
   return values[raw]!;
 }
 
-function parseTimeout(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds)) throw new Error(`SESSION_TIMEOUT_S must be whole seconds, got '${value}'`);
-  return seconds;
+/**
+ * The repository's settings, over the schema's: SESSION_TIMEOUT_S (idle timeout),
+ * SESSION_ABSOLUTE_TIMEOUT_S (sessions end this long after creation however active; 0 = none),
+ * SESSION_MAX_PER_PRINCIPAL (at most this many sessions per user; 0 = no limit) with
+ * SESSION_MAX_PER_PRINCIPAL_POLICY `end-least-recently-used` (default) or `refuse`, and
+ * SESSION_TOUCH_INTERVAL_S (a request that changes nothing writes at most once per this many seconds).
+ * Each is checked before anything is served.
+ */
+function repositoryOptions(env: NodeJS.ProcessEnv): RepositoryOptions {
+  const options: RepositoryOptions = {};
+  const timeout = seconds(env, 'SESSION_TIMEOUT_S');
+  if (timeout !== undefined) options.maxInactiveInterval = timeout;
+  const absolute = seconds(env, 'SESSION_ABSOLUTE_TIMEOUT_S');
+  if (absolute !== undefined) options.absoluteTimeout = absolute === 0 ? null : absolute;
+  const touch = seconds(env, 'SESSION_TOUCH_INTERVAL_S');
+  if (touch !== undefined) options.touchInterval = touch;
+  const max = seconds(env, 'SESSION_MAX_PER_PRINCIPAL');
+  const policy = choice(env, 'SESSION_MAX_PER_PRINCIPAL_POLICY', { 'end-least-recently-used': 'end-least-recently-used', refuse: 'refuse' } as const, 'end-least-recently-used');
+  if (max !== undefined) options.maxSessionsPerPrincipal = max === 0 ? null : { max, policy };
+  return options;
+}
+
+/** A whole number from an environment variable, or undefined when unset. */
+function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new Error(`${name} must be a whole number, got '${value}'`);
+  return number;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

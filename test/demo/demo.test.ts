@@ -32,12 +32,20 @@ const STORES: Array<[string, Record<string, string>]> = [
 /** A cookie-keeping client for one browser. */
 class Browser {
   cookie: string | undefined;
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    readonly userAgent?: string,
+  ) {}
   async send(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
     const response = await fetch(this.base + path, {
       method,
       redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.userAgent ? { 'user-agent': this.userAgent } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body }),
     });
     const setCookie = response.headers.get('set-cookie');
@@ -162,7 +170,7 @@ for (const [store, env] of STORES) {
       const listed = await browser.send('GET', '/api/sessions');
       expect(listed.status).toBe(200);
       expect(listed.json.map((s: { id: string }) => s.id).sort()).toEqual([login.json.id, other.cookie!.slice(8)].sort());
-      expect(Object.keys(listed.json[0]).sort()).toEqual(['creationTime', 'id', 'lastAccessedTime']);
+      expect(Object.keys(listed.json[0]).sort()).toEqual(['creationTime', 'current', 'device', 'expiresAt', 'id', 'lastAccessedTime']);
       const named = await browser.send('GET', `/api/sessions?principalName=${principal}`);
       expect(named.json.map((s: { id: string }) => s.id)).toEqual(listed.json.map((s: { id: string }) => s.id));
       const session = await browser.send('GET', '/api/session');
@@ -229,6 +237,43 @@ for (const [store, env] of STORES) {
       expect(self.status).toBe(204);
       expect(self.setCookie).toMatch(/^SESSION=; .*Max-Age=0/);
       expect(alice.cookie).toBeUndefined();
+    });
+
+    it('GET /api/sessions shows the caller\'s sessions with their devices; POST /api/sessions/revoke-others ends all but the caller\'s', async () => {
+      const principal = `devices-${store}-${Date.now()}`;
+      const laptop = new Browser(base, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0');
+      const phone = new Browser(base, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148');
+      const tablet = new Browser(base, 'Mozilla/5.0 (iPad) Safari/605.1.15');
+      const bystander = new Browser(base);
+      for (const browser of [laptop, phone, tablet]) await browser.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      await bystander.send('POST', '/api/login', JSON.stringify({ principalName: `${principal}-other` }));
+      const id = (browser: Browser) => browser.cookie!.slice('SESSION='.length);
+
+      const listed = await phone.send('GET', '/api/sessions');
+      expect(listed.status).toBe(200);
+      expect(listed.json.map((s: { id: string }) => s.id)).toEqual([id(laptop), id(phone), id(tablet)]);
+      for (const [browser, entry] of [laptop, phone, tablet].map((b, i) => [b, listed.json[i]] as const)) {
+        expect(entry).toEqual({
+          id: id(browser),
+          current: browser === phone,
+          creationTime: expect.any(Number),
+          lastAccessedTime: expect.any(Number),
+          expiresAt: entry.lastAccessedTime + 1_800_000,
+          device: { userAgent: browser.userAgent, address: '127.0.0.1', lastSeen: expect.any(Number) },
+        });
+      }
+      expect(JSON.stringify(listed.json)).not.toContain('attributes');
+
+      expect((await new Browser(base).send('POST', '/api/sessions/revoke-others')).status).toBe(401);
+      const revoked = await phone.send('POST', '/api/sessions/revoke-others');
+      expect(revoked.status).toBe(200);
+      expect(revoked.json).toEqual({ revoked: [id(laptop), id(tablet)].sort() });
+      expect(revoked.setCookie).toBeNull();
+      expect((await laptop.send('GET', '/api/session')).json.id).toBeNull();
+      expect((await tablet.send('GET', '/api/session')).json.id).toBeNull();
+      expect((await phone.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([id(phone)]);
+      expect((await bystander.send('GET', '/api/session')).json.id).toBe(id(bystander));
+      expect((await phone.send('POST', '/api/sessions/revoke-others')).json).toEqual({ revoked: [] });
     });
 
     it('the principal is set only by login: PUT and DELETE of principalName are 403', async () => {
@@ -362,6 +407,87 @@ for (const [store, env] of STORES) {
         expect(listed.status, label).toBe(403);
       }
     });
+  });
+}
+
+for (const [store, env] of STORES) {
+  describe(`demo on ${store} with SESSION_MAX_PER_PRINCIPAL, SESSION_ABSOLUTE_TIMEOUT_S and SESSION_TOUCH_INTERVAL_S`, () => {
+    // One demo ends the least recently used sessions past 2 and writes a request's access once per
+    // 60 s; the other refuses a login past 1 and ends sessions 2 s after creation.
+    let lru: Awaited<ReturnType<typeof startDemo>>;
+    let refuse: Awaited<ReturnType<typeof startDemo>>;
+    const url = (demo: typeof lru) => `http://127.0.0.1:${demo.port}`;
+    beforeAll(async () => {
+      const common = { ...process.env, ...env, SESSION_STORE: store, PORT: '0' };
+      lru = await startDemo({ ...common, SESSION_MAX_PER_PRINCIPAL: '2', SESSION_TOUCH_INTERVAL_S: '60' });
+      refuse = await startDemo({ ...common, SESSION_MAX_PER_PRINCIPAL: '1', SESSION_MAX_PER_PRINCIPAL_POLICY: 'refuse', SESSION_ABSOLUTE_TIMEOUT_S: '2' });
+    }, 120_000);
+    afterAll(async () => {
+      await lru?.close();
+      await refuse?.close();
+    }, 60_000);
+
+    it('a third login ends the least recently used of the principal\'s two sessions', async () => {
+      const principal = `lru-${store}-${Date.now()}`;
+      const [first, second, third] = [new Browser(url(lru)), new Browser(url(lru)), new Browser(url(lru))];
+      await first.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      await sleep(5);
+      await second.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      await sleep(5);
+      // The first is used again (a write: it changes an attribute), so the second is the least recently used.
+      expect((await first.send('PUT', '/api/session/attributes/tenantId', '"still-here"')).status).toBe(204);
+      await sleep(5);
+      await third.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      const listed = (await third.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id);
+      expect(listed.sort()).toEqual([first.cookie!.slice(8), third.cookie!.slice(8)].sort());
+      expect((await second.send('GET', '/api/session')).json.id).toBeNull();
+      expect((await first.send('GET', '/api/session')).json.attributes.tenantId).toBe('still-here');
+    });
+
+    it('SESSION_TOUCH_INTERVAL_S: requests that change nothing leave the stored access time alone', async () => {
+      const browser = new Browser(url(lru));
+      await browser.send('PUT', '/api/session/attributes/tenantId', '"touch"');
+      const first = (await browser.send('GET', '/api/session')).json;
+      await sleep(20);
+      const second = (await browser.send('GET', '/api/session')).json;
+      expect(second.lastAccessedTime).toBe(first.lastAccessedTime);
+      // A request that writes anyway records its access.
+      await sleep(5);
+      await browser.send('PUT', '/api/session/attributes/tenantId', '"touched"');
+      expect((await browser.send('GET', '/api/session')).json.lastAccessedTime).toBeGreaterThan(first.lastAccessedTime);
+    });
+
+    it('policy refuse: a login past the limit is 403 with no cookie, and the browser\'s session stays as it was', async () => {
+      const principal = `refuse-${store}-${Date.now()}`;
+      const first = new Browser(url(refuse));
+      expect((await first.send('POST', '/api/login', JSON.stringify({ principalName: principal }))).status).toBe(200);
+      const second = new Browser(url(refuse));
+      await second.send('PUT', '/api/session/attributes/tenantId', '"visitor"');
+      const before = (await second.send('GET', '/api/session')).json;
+      const login = await second.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+      expect(login.status).toBe(403);
+      expect(login.json).toEqual({ error: expect.stringMatching(/already has 1 active session/), reason: 'too-many-sessions', status: 403 });
+      expect(login.setCookie).toBeNull();
+      const after = (await second.send('GET', '/api/session')).json;
+      expect(after.id).toBe(before.id);
+      expect(after.attributes).toEqual({ tenantId: 'visitor' });
+      expect((await first.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([first.cookie!.slice(8)]);
+    });
+
+    it('SESSION_ABSOLUTE_TIMEOUT_S: a session ends 2 s after creation, however active', async () => {
+      const browser = new Browser(url(refuse));
+      await browser.send('POST', '/api/login', JSON.stringify({ principalName: `absolute-${store}-${Date.now()}` }));
+      const created = (await browser.send('GET', '/api/session')).json;
+      expect(created.id).not.toBeNull();
+      const listed = (await browser.send('GET', '/api/sessions')).json;
+      expect(listed[0].expiresAt).toBe(created.creationTime + 2_000);
+      while (Date.now() < created.creationTime + 1_500) {
+        expect((await browser.send('GET', '/api/session')).json.id).toBe(created.id);
+        await sleep(300);
+      }
+      await sleep(created.creationTime + 2_050 - Date.now());
+      expect((await browser.send('GET', '/api/session')).json.id).toBeNull();
+    }, 15_000);
   });
 }
 
@@ -512,6 +638,17 @@ describe('demo errors when the store fails: JSON on every route, no stack trace'
 });
 
 describe('demo start-up', () => {
+  it('refuses governance settings out of range, saying which', async () => {
+    const memory = { ...process.env, SESSION_STORE: 'memory', PORT: '0' };
+    await expect(startDemo({ ...memory, SESSION_ABSOLUTE_TIMEOUT_S: '1.5' })).rejects.toThrow("SESSION_ABSOLUTE_TIMEOUT_S must be a whole number, got '1.5'");
+    await expect(startDemo({ ...memory, SESSION_ABSOLUTE_TIMEOUT_S: '-1' })).rejects.toThrow(/absoluteTimeout must be whole seconds from 1/);
+    await expect(startDemo({ ...memory, SESSION_TOUCH_INTERVAL_S: '86401' })).rejects.toThrow(/touchInterval must be whole seconds from 0 to 86400/);
+    await expect(startDemo({ ...memory, SESSION_MAX_PER_PRINCIPAL: '-2' })).rejects.toThrow(/maxSessionsPerPrincipal.max/);
+    await expect(startDemo({ ...memory, SESSION_MAX_PER_PRINCIPAL: '2', SESSION_MAX_PER_PRINCIPAL_POLICY: 'oldest' })).rejects.toThrow(
+      'SESSION_MAX_PER_PRINCIPAL_POLICY=oldest is not one of: end-least-recently-used, refuse',
+    );
+  });
+
   it('refuses a SESSION_TIMEOUT_S past what every store holds (10 years), before serving anything', async () => {
     for (const timeout of [String(2 ** 31), '315360001']) {
       await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: timeout, PORT: '0' })).rejects.toThrow(RangeError);
