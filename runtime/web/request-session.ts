@@ -82,7 +82,12 @@ export class SessionStoreUnavailableError extends SessionStoreError {
  *   rejects with {@link SessionEndedError} or {@link SessionMovedError}, and so does `commit()`,
  *   so the integrations answer 409/410 instead of the app's response, and never clear a cookie.
  *   (A save of a session whose id another request changed after this one loaded it lands under
- *   the new id, without giving this request's client that id.)
+ *   the new id, without giving this request's client that id.) A login the repository refuses
+ *   (`maxSessionsPerPrincipal` with `refuse`) rejects with {@link TooManySessionsError} the same
+ *   way (403): nothing was written, and the client keeps the id it came with.
+ * - Accesses: loading the session marks it accessed through `repository.recordAccess`, which
+ *   writes the access time at most once per the repository's `touchInterval` when nothing else
+ *   changes, and records the client's device where the schema keeps devices.
  */
 export class RequestSession<S extends AnySession> {
   private readonly repository: SessionRepositoryLike<S>;
