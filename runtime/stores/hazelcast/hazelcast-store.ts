@@ -467,12 +467,14 @@ function applied(current: HazelcastSessionDocument, write: SessionWrite): Hazelc
 }
 
 /**
- * Per-entry TTL in ms: the time left until the session expires, rounded up to whole seconds (the
- * member keeps whole seconds and would otherwise cut it short), at least 1 s; 0 = never.
+ * Per-entry TTL in ms: the time left until the session expires, rounded up to whole seconds, plus
+ * a second; 0 = never. The member counts an entry's TTL from its write time cut to the whole
+ * second, so an entry written at x.858 s with a TTL of 1 s is gone at x+1 s, 142 ms later: without
+ * the extra second a session (an absolute timeout's last stretch, say) could end before its time.
  */
 function ttlOf(write: SessionWrite): number {
   if (write.expiresAt === null) return 0;
-  return Math.max(1, Math.ceil((write.expiresAt - write.now) / 1000)) * 1000;
+  return (Math.max(1, Math.ceil((write.expiresAt - write.now) / 1000)) + 1) * 1000;
 }
 
 function toRecord(document: HazelcastSessionDocument): SessionRecord {
