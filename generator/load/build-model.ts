@@ -31,6 +31,7 @@ interface Settings {
     sql?: { table?: string };
     redis?: { keyPrefix?: string };
     hazelcast?: { map?: string; backupCount?: number };
+    geode?: { region?: string; redundantCopies?: number };
   };
 }
 
@@ -137,6 +138,10 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
       hazelcast: {
         map: settings.stores?.hazelcast?.map ?? `${namespace}-sessions`,
         backupCount: settings.stores?.hazelcast?.backupCount ?? 1,
+      },
+      geode: {
+        region: settings.stores?.geode?.region ?? `${namespace}-sessions`,
+        redundantCopies: settings.stores?.geode?.redundantCopies ?? 1,
       },
     },
     schema: root,
