@@ -6,12 +6,11 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionStoreError } from '@sessiongen/runtime';
 import { openSqlStoreFromEnv, type SqlStoreFromEnv } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
 import { OwnPostgres } from '../services/own-postgres.js';
-import { missingWrites, recoveryTime, WriteLoad } from './write-load.js';
+import { underFault, type WriteLoad } from './write-load.js';
 
 const WORKERS = 16;
 /** Acknowledged writes wanted before the fault, and again after it. */
@@ -49,28 +48,8 @@ describe('PostgreSQL store under faults (a server of the test\'s own)', () => {
     await postgres?.stop();
   });
 
-  async function underLoad(label: string, fault: (load: WriteLoad) => Promise<void>): Promise<{ failed: number }> {
-    const load = new WriteLoad(repository, WORKERS, label);
-    try {
-      expect(await load.acknowledge(WRITES, 10_000), 'writes before the fault').toBe(true);
-      const failedBefore = load.failures.length;
-      await fault(load);
-      const recoveredIn = await recoveryTime(repository, 20_000);
-      expect(await load.acknowledge(WRITES, 20_000), 'the load goes on after the fault').toBe(true);
-      await load.stop();
-      const missing = await missingWrites(repository, load.acknowledged);
-      const failed = load.failures.length - failedBefore;
-      console.log(
-        `postgres, ${label}: ${missing.length} of ${load.acknowledged.length} acknowledged writes missing; ` +
-          `${failed} of ${load.attempts} writes failed; a new write was acknowledged ${recoveredIn} ms after the fault`,
-      );
-      expect(missing).toEqual([]);
-      for (const failure of load.failures) expect(failure).toBeInstanceOf(SessionStoreError);
-      return { failed };
-    } finally {
-      await load.stop();
-    }
-  }
+  const underLoad = (label: string, fault: (load: WriteLoad) => Promise<void>) =>
+    underFault({ store: 'postgres', repository, workers: WORKERS, writes: WRITES, recoveryMs: 20_000 }, label, fault);
 
   it('connections terminated (pg_terminate_backend): no acknowledged write lost, writes go on', async () => {
     const { failed } = await underLoad('connections-killed', async () => {

@@ -14,7 +14,7 @@ import { createRedisSessionClient, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, RedisSessio
 import { startDemo } from '../../examples/demo/server.js';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { OwnRedis } from '../services/own-redis.js';
-import { missingWrites, recoveryTime, WriteLoad } from './write-load.js';
+import { underFault, type WriteLoad } from './write-load.js';
 
 const TIMEOUT_MS = 500;
 const WORKERS = 16;
@@ -47,29 +47,8 @@ describe('Redis store under faults (a redis-server of the test\'s own)', () => {
     await redis?.stop();
   });
 
-  /** Runs the load, applies the fault once WRITES writes are acknowledged, and checks the aftermath. */
-  async function underLoad(label: string, fault: (load: WriteLoad) => Promise<void>): Promise<{ failed: number }> {
-    const load = new WriteLoad(repository, WORKERS, label);
-    try {
-      expect(await load.acknowledge(WRITES, 10_000), 'writes before the fault').toBe(true);
-      const failedBefore = load.failures.length;
-      await fault(load);
-      const recoveredIn = await recoveryTime(repository, 15_000);
-      expect(await load.acknowledge(WRITES, 15_000), 'the load goes on after the fault').toBe(true);
-      await load.stop();
-      const missing = await missingWrites(repository, load.acknowledged);
-      const failed = load.failures.length - failedBefore;
-      console.log(
-        `redis, ${label}: ${missing.length} of ${load.acknowledged.length} acknowledged writes missing; ` +
-          `${failed} of ${load.attempts} writes failed; a new write was acknowledged ${recoveredIn} ms after the fault`,
-      );
-      expect(missing).toEqual([]);
-      for (const failure of load.failures) expect(failure).toBeInstanceOf(SessionStoreError);
-      return { failed };
-    } finally {
-      await load.stop();
-    }
-  }
+  const underLoad = (label: string, fault: (load: WriteLoad) => Promise<void>) =>
+    underFault({ store: 'redis', repository, workers: WORKERS, writes: WRITES, recoveryMs: 15_000 }, label, fault);
 
   it('connections killed (CLIENT KILL): no acknowledged write lost, writes go on', async () => {
     const { failed } = await underLoad('connections-killed', async () => {

@@ -4,6 +4,8 @@
  * write that was acknowledged (a save that resolved `saved`). Afterwards, {@link missingWrites}
  * reads every acknowledged write back: any that is not there was lost.
  */
+import { expect } from 'vitest';
+import { SessionStoreError } from '@sessiongen/runtime';
 import type { AppSessionRepository } from '../../generated/index.js';
 
 export interface Acknowledged {
@@ -101,4 +103,44 @@ export async function recoveryTime(repository: AppSessionRepository, timeoutMs: 
     await sleep(50);
   }
   throw new Error(`no write was acknowledged within ${timeoutMs} ms after the fault: ${(last as Error | undefined)?.message}`);
+}
+
+export interface FaultRun {
+  /** The store's name in the printed figures: `redis`, `postgres`. */
+  store: string;
+  repository: AppSessionRepository;
+  workers: number;
+  /** Acknowledged writes before the fault, and again after it. */
+  writes: number;
+  /** How long the load and the recovery may take after the fault (ms). */
+  recoveryMs: number;
+}
+
+/**
+ * Runs a write load, applies `fault` once `writes` writes are acknowledged, waits for a new write
+ * to be acknowledged and for the load to go on, then checks that no acknowledged write is missing
+ * and that every failed write failed as a store error. Prints the figures; resolves with how many
+ * writes failed during the fault.
+ */
+export async function underFault(run: FaultRun, label: string, fault: (load: WriteLoad) => Promise<void>): Promise<{ failed: number }> {
+  const load = new WriteLoad(run.repository, run.workers, label);
+  try {
+    expect(await load.acknowledge(run.writes, 10_000), 'writes before the fault').toBe(true);
+    const failedBefore = load.failures.length;
+    await fault(load);
+    const recoveredIn = await recoveryTime(run.repository, run.recoveryMs);
+    expect(await load.acknowledge(run.writes, run.recoveryMs), 'the load goes on after the fault').toBe(true);
+    await load.stop();
+    const missing = await missingWrites(run.repository, load.acknowledged);
+    const failed = load.failures.length - failedBefore;
+    console.log(
+      `${run.store}, ${label}: ${missing.length} of ${load.acknowledged.length} acknowledged writes missing; ` +
+        `${failed} of ${load.attempts} writes failed; a new write was acknowledged ${recoveredIn} ms after the fault`,
+    );
+    expect(missing).toEqual([]);
+    for (const failure of load.failures) expect(failure).toBeInstanceOf(SessionStoreError);
+    return { failed };
+  } finally {
+    await load.stop();
+  }
 }

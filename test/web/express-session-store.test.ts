@@ -3,13 +3,13 @@
  * called directly (callbacks and Promises), on SQLite and Redis, typed by @types/express-session
  * (this file is type-checked in tsconfig.express-session.json, apart from the Express integration).
  */
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidAttributeError, MemorySessionStore, SessionLimitError, SessionRepository, type SessionDescriptor, type SessionEvent } from '@sessiongen/runtime';
 import { createExpressSessionStore, isDefaultExpressSessionId, type SessiongenExpressSessionStore } from '@sessiongen/runtime/express-session';
 import { appSessionDescriptor } from '../../generated/index.js';
+import { listen } from './helpers.js';
 import { openRepository, STORE_KINDS, type OpenedRepository } from './stores.js';
 
 declare module 'express-session' {
@@ -78,10 +78,7 @@ for (const kind of STORE_KINDS) {
         if (res.headersSent) return;
         res.status(err instanceof InvalidAttributeError ? 400 : 500).json({ error: String((err as Error).message) });
       });
-      const server = app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve) => server.once('listening', resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      ({ url, close } = await listen(app));
     });
     afterAll(async () => {
       await close?.();
@@ -292,10 +289,7 @@ for (const kind of STORE_KINDS) {
         req.session.principalName = 'uma';
         res.json({ id: req.sessionID });
       });
-      const server = app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve) => server.once('listening', resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      ({ url, close } = await listen(app));
     });
     afterAll(async () => {
       await close?.();
