@@ -27,6 +27,8 @@ const STORES: Array<[string, Record<string, string>]> = [
   ['redis', { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${run}:session` }],
   ['redis-cluster', { REDIS_KEY_PREFIX: `${run}:session` }],
   ['hazelcast', {}],
+  // GEODE_URL: the server the global setup started from generated/geode/cache.xml.
+  ['geode', {}],
 ];
 
 /** A cookie-keeping client for one browser. */

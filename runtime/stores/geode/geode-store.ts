@@ -2,9 +2,17 @@ import { createHash } from 'node:crypto';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { expiresAt as expiryOf, isExpired } from '../../core/expiry.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import {
+  DEFAULT_ID_FORWARDING_MS,
+  type ListIdsOptions,
+  type SessionRecord,
+  type SessionStore,
+  type SessionWrite,
+  type StoreExpiryListener,
+  type WriteOutcome,
+} from '../../core/store.js';
 import { decodeGeodeDocument, documentOf, encodeGeodeDocument, GEODE_EXPIRY_GRACE_SECONDS, GEODE_QUERIES, geodeIndexValue } from './layout.js';
-import type { GeodeSessionDocument, GeodeSessionRegions } from './mapping.js';
+import type { GeodeMarker, GeodeSessionDocument, GeodeSessionRegions } from './mapping.js';
 import { GeodeRestClient, intArgument, longArgument, stringArgument } from './rest-client.js';
 
 export interface GeodeStoreOptions {
@@ -35,6 +43,8 @@ export interface GeodeStoreOptions {
   fetch?: typeof fetch;
 }
 
+/** How many id changes in a row a forwarded write follows (each login is one). */
+const MAX_FORWARDS = 8;
 /** The longest a key may be once encoded for a URL (the servers' request line is bounded). */
 const MAX_ENCODED_KEY = 4096;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -150,6 +160,16 @@ export class GeodeSessionStore implements SessionStore {
     return this.queued(write.previousId ?? write.id, () => this.apply(write));
   }
 
+  /**
+   * Whether `id` was changed to another id less than its forwarding time ago, and the session
+   * lives on there (following up to {@link MAX_FORWARDS} changes). Reads markers only to follow them.
+   */
+  async isMoved(id: string, now: number): Promise<boolean> {
+    if (!isKey(id)) return false;
+    const entry = await this.read(id, 'isMoved');
+    return entry !== null && entry.doc.state !== 'live' && (await this.forwardsToLive(entry, now));
+  }
+
   /** Replaces the session with a `deleted` marker (by compare-and-set, so a concurrent save cannot bring it back). */
   async delete(id: string): Promise<boolean> {
     if (!isKey(id)) return false;
@@ -160,7 +180,7 @@ export class GeodeSessionStore implements SessionStore {
       const marker = this.marker(entry.doc, 'deleted', Date.now());
       const answer = await this.call('delete', () => this.rest.cas(entry!.region, id, entry!.text, marker));
       if (answer.swapped) return true;
-      entry = this.entryOf(entry.region, answer.current);
+      entry = await this.resolve(this.entryOf(entry.region, answer.current, 'delete'), 'delete');
     }
     throw new SessionStoreError('geode', 'delete', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
   }
@@ -244,25 +264,39 @@ export class GeodeSessionStore implements SessionStore {
     if (write.isNew) {
       if (!isKey(write.id)) throw new SessionStoreError('geode', 'write', new Error('the id cannot be a Geode key (empty, not well-formed UTF-16, or too long)'));
       const region = this.regionFor(write);
-      const doc = nextDocument(write, emptyDocument(write));
+      const doc = nextDocument(write, emptyDocument(write), write.id);
       const text = encodeGeodeDocument(this.regions, doc);
       await this.call('write', () => this.rest.put(region, write.id, text));
       this.remember(write.id, { region, text, doc });
       return 'written';
     }
+    if (!isKey(write.id) || (write.previousId !== undefined && !isKey(write.previousId))) return 'gone';
+    return write.previousId === undefined ? this.update(write) : this.changeId(write, write.previousId);
+  }
 
-    const from = write.previousId ?? write.id;
-    if (!isKey(from) || !isKey(write.id)) return 'gone';
-    let base: Entry | null | undefined = this.cachedBase(from, write.now);
+  /**
+   * A delta merged into the stored session by compare-and-set, retried on what a conflict answers.
+   * A session whose id another request changed meanwhile is followed to its new id (the marker
+   * forwards writes until its `until`); one that moves to the long region is relocated.
+   */
+  private async update(write: SessionWrite): Promise<WriteOutcome> {
+    let id = write.id;
+    let forwards = 0;
+    let base: Entry | null | undefined = this.cachedBase(id, write.now);
     let fresh = false;
     for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
       if (base === undefined) {
-        base = await this.read(from, 'write');
+        base = await this.read(id, 'write');
         fresh = true;
       }
-      if (base === null || base.doc.state !== 'live') {
-        this.forget(from);
-        return 'gone';
+      if (base === null) return 'gone';
+      if (base.doc.state !== 'live') {
+        const to = forwardTarget(base.doc, write.now);
+        if (to === undefined || forwards++ >= MAX_FORWARDS) return 'gone';
+        base = await this.follow(base, 'write');
+        id = to;
+        fresh = true;
+        continue;
       }
       if (isExpired(base.doc.lastAccessedTime, base.doc.maxInactiveInterval, write.now)) {
         // A cached base may be older than the stored session: only a fresh read says it expired.
@@ -270,67 +304,83 @@ export class GeodeSessionStore implements SessionStore {
         base = undefined;
         continue;
       }
-      const next = nextDocument(write, base.doc);
       const target = base.region === this.regions.longRegion ? base.region : this.regionFor(write);
-      if (write.previousId === undefined && target === base.region) {
-        const text = encodeGeodeDocument(this.regions, next);
-        const answer = await this.call('write', () => this.rest.cas(base!.region, from, base!.text, text));
-        if (answer.swapped) {
-          this.remember(write.id, { region: target, text, doc: next });
-          return 'written';
-        }
-        // Another writer (another process) won: merge onto what it wrote, which the 409 brought.
-        base = this.entryOf(base.region, answer.current);
+      if (target !== base.region) {
+        const moved = await this.move(base, write, id, target, undefined);
+        if (typeof moved === 'string') return moved;
+        base = moved.conflict;
         fresh = true;
-        if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));
         continue;
       }
-      const moved = await this.move(base, write, target);
-      if (moved !== 'retry') return moved;
-      base = undefined;
+      const next = nextDocument(write, base.doc, id);
+      const text = encodeGeodeDocument(this.regions, next);
+      const answer = await this.call('write', () => this.rest.cas(base!.region, id, base!.text, text));
+      if (answer.swapped) {
+        this.remember(id, { region: target, text, doc: next });
+        return 'written';
+      }
+      // Another writer (another process) won: merge onto what it wrote, which the 409 brought.
+      base = await this.resolve(this.entryOf(base.region, answer.current), 'write');
+      fresh = true;
+      if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));
+    }
+    throw new SessionStoreError('geode', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
+  }
+
+  /** An id change: the old entry becomes a `moved` marker forwarding writes until `forwardingMs` from now. */
+  private async changeId(write: SessionWrite, from: string): Promise<WriteOutcome> {
+    const until = write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS);
+    let base: Entry | null | undefined = this.cachedBase(from, write.now);
+    let fresh = false;
+    for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
+      if (base === undefined) {
+        base = await this.read(from, 'write');
+        fresh = true;
+      }
+      if (base === null) return 'gone';
+      // Another request changed the id first: `moved` while the session lives on under its id.
+      if (base.doc.state !== 'live') return (await this.forwardsToLive(base, write.now)) ? 'moved' : 'gone';
+      if (isExpired(base.doc.lastAccessedTime, base.doc.maxInactiveInterval, write.now)) {
+        if (fresh) return 'gone';
+        base = undefined;
+        continue;
+      }
+      const target = base.region === this.regions.longRegion ? base.region : this.regionFor(write);
+      const moved = await this.move(base, write, write.id, target, until);
+      if (typeof moved === 'string') return moved;
+      base = moved.conflict;
+      fresh = true;
+      if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));
     }
     throw new SessionStoreError('geode', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
   }
 
   /**
-   * Moves a session to a new id and/or to the long region: first its entry becomes a `moved` or
-   * `relocated` marker that holds the session and names the new key (compare-and-set on the base,
-   * so a concurrent change or delete is seen), then the new key is created from it. Whoever reads
-   * a `relocated` marker whose new key is missing (this call cut short) creates it the same way.
+   * Moves a session to `to` (a new id, or its own in the long region): first its entry becomes a
+   * `moved` or `relocated` marker that holds the session and names `to` (compare-and-set on the
+   * base, so a concurrent change or delete is seen: the caller merges again on the `conflict`),
+   * then `to` is created from it. Whoever follows the marker while `to` is still missing (this
+   * call cut short) creates it the same way, so a move cut short loses nothing.
    */
-  private async move(base: Entry, write: SessionWrite, target: string): Promise<WriteOutcome | 'retry'> {
+  private async move(base: Entry, write: SessionWrite, to: string, target: string, until: number | undefined): Promise<'written' | 'gone' | { conflict: Entry | null }> {
     const from = base.doc.id;
     const now = write.now;
-    let current = base;
-    let doc = nextDocument(write, base.doc);
-    for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
-      const state = target === current.region ? 'moved' : 'relocated';
-      const marker = encodeGeodeDocument(this.regions, { ...doc, id: from, state, movedTo: doc.id, expiresAt: now + this.markerMs });
-      const answer = await this.call('write', () => this.rest.cas(current.region, from, current.text, marker));
-      if (answer.swapped) {
-        this.forget(from);
-        // A compare-and-set on a key that no longer exists also answers 200: check the marker is there.
-        const check = await this.call('write', () => this.rest.get(current.region, from));
-        if (check === null) return 'gone';
-        const placed = this.decode(() => decodeGeodeDocument(check), 'write');
-        if (placed.state !== state || placed.movedTo !== doc.id) return 'gone';
-        // Created here, or already by a reader that met the marker first (with the same content).
-        const text = encodeGeodeDocument(this.regions, doc);
-        await this.call('write', () => this.rest.create(target, doc.id, text));
-        this.remember(doc.id, { region: target, text, doc });
-        return 'written';
-      }
-      const found = this.entryOf(current.region, answer.current);
-      if (found.doc.state !== 'live') {
-        // Deleted, expired or moved meanwhile. A relocation another instance made first: save again there.
-        return found.doc.state === 'relocated' && found.doc.movedTo === from && doc.id === from ? 'retry' : 'gone';
-      }
-      if (isExpired(found.doc.lastAccessedTime, found.doc.maxInactiveInterval, now)) return 'gone';
-      // Another writer changed the session first: move what it stored, with this write's change.
-      current = found;
-      doc = nextDocument(write, found.doc);
-    }
-    throw new SessionStoreError('geode', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
+    const doc = nextDocument(write, base.doc, to);
+    const state = target === base.region ? 'moved' : 'relocated';
+    const marker: GeodeMarker = until === undefined ? { at: now, to } : { at: now, to, until };
+    const markerText = encodeGeodeDocument(this.regions, { ...doc, id: from, state, marker, expiresAt: Math.max(now + this.markerMs, until ?? 0) });
+    const answer = await this.call('write', () => this.rest.cas(base.region, from, base.text, markerText));
+    if (!answer.swapped) return { conflict: await this.resolve(this.entryOf(base.region, answer.current), 'write') };
+    this.forget(from);
+    // A compare-and-set on a key that no longer exists also answers 200: check the marker is there.
+    const check = await this.call('write', () => this.rest.get(base.region, from));
+    const placed = check === null ? null : this.decode(() => decodeGeodeDocument(check), 'write');
+    if (!placed || placed.state !== state || placed.marker?.to !== to || placed.marker.at !== now) return 'gone';
+    // Created here, or already by a writer that followed the marker first (from the same content).
+    const text = encodeGeodeDocument(this.regions, doc);
+    await this.call('write', () => this.rest.create(target, to, text));
+    this.remember(to, { region: target, text, doc });
+    return 'written';
   }
 
   /** Runs this process's saves of one session one after another; other processes race by compare-and-set. */
@@ -356,48 +406,68 @@ export class GeodeSessionStore implements SessionStore {
   }
 
   private marker(doc: GeodeSessionDocument, state: 'deleted' | 'expired', now: number): string {
-    return encodeGeodeDocument(this.regions, { ...doc, state, movedTo: '', expiresAt: now + this.markerMs, attributes: {} });
+    return encodeGeodeDocument(this.regions, { ...doc, state, marker: { at: now }, expiresAt: now + this.markerMs, attributes: {} });
   }
 
   // --- reads -----------------------------------------------------------------------------------
 
   /**
    * The entry of `id`: the expiring region first, then the long one (where a `relocated` marker
-   * points, or where the first has nothing). Caches a live session as a compare-and-set base.
+   * under the same id points, or where the first has nothing). Caches a live session as a
+   * compare-and-set base. Markers of other kinds are returned as they are.
    */
   private async read(id: string, operation: string): Promise<Entry | null> {
     for (const region of this.order) {
       const text = await this.call(operation, () => this.rest.get(region, id));
       if (text === null) continue;
-      const entry = this.entryOf(region, text, operation);
-      if (entry.doc.state === 'relocated' && entry.doc.movedTo === id) return this.readRelocated(entry, operation);
-      if (entry.doc.state === 'live') this.remember(id, entry);
-      return entry;
+      return this.resolve(this.entryOf(region, text, operation), operation);
     }
     this.forget(id);
     return null;
   }
 
-  /** The long region's entry of a relocated session, created from the marker if its mover stopped short (recently). */
-  private async readRelocated(marker: Entry, operation: string): Promise<Entry | null> {
-    const id = marker.doc.id;
-    const long = this.regions.longRegion;
-    let text = await this.call(operation, () => this.rest.get(long, id));
-    const claimedAt = (marker.doc.expiresAt ?? 0) - this.markerMs;
-    if (text === null && Date.now() - claimedAt < this.markerMs / 2) {
+  /** An entry, or for a session relocated under its own id, its entry in the long region. */
+  private async resolve(entry: Entry, operation: string): Promise<Entry | null> {
+    if (entry.doc.state === 'relocated' && entry.doc.marker?.to === entry.doc.id) return this.follow(entry, operation);
+    if (entry.doc.state === 'live') this.remember(entry.doc.id, entry);
+    return entry;
+  }
+
+  /**
+   * The entry a `moved` or `relocated` marker points to; created from the marker when its mover
+   * stopped short (only while the marker is recent: a session deleted since is never recreated).
+   */
+  private async follow(marker: Entry, operation: string): Promise<Entry | null> {
+    const to = marker.doc.marker?.to;
+    if (to === undefined) return null;
+    const region = marker.doc.state === 'moved' ? marker.region : this.regions.longRegion;
+    let text = await this.call(operation, () => this.rest.get(region, to));
+    if (text === null && Date.now() - marker.doc.marker!.at < this.markerMs / 2) {
       const doc: GeodeSessionDocument = {
         ...marker.doc,
+        id: to,
         state: 'live',
-        movedTo: '',
         expiresAt: expiryOf(marker.doc.lastAccessedTime, marker.doc.maxInactiveInterval),
       };
-      await this.call(operation, () => this.rest.create(long, id, encodeGeodeDocument(this.regions, doc)));
-      text = await this.call(operation, () => this.rest.get(long, id));
+      delete doc.marker;
+      await this.call(operation, () => this.rest.create(region, to, encodeGeodeDocument(this.regions, doc)));
+      text = await this.call(operation, () => this.rest.get(region, to));
     }
     if (text === null) return null;
-    const entry = this.entryOf(long, text, operation);
-    if (entry.doc.state === 'live') this.remember(id, entry);
+    const entry = this.entryOf(region, text, operation);
+    if (entry.doc.state === 'live') this.remember(to, entry);
     return entry;
+  }
+
+  /** Whether a marker forwards, through up to {@link MAX_FORWARDS} id changes, to a session alive at `now`. */
+  private async forwardsToLive(marker: Entry, now: number): Promise<boolean> {
+    let entry: Entry | null = marker;
+    for (let hop = 0; hop < MAX_FORWARDS && entry; hop++) {
+      if (entry.doc.state === 'live') return !isExpired(entry.doc.lastAccessedTime, entry.doc.maxInactiveInterval, now);
+      if (forwardTarget(entry.doc, now) === undefined) return false;
+      entry = await this.follow(entry, 'isMoved');
+    }
+    return entry !== null && entry.doc.state === 'live' && !isExpired(entry.doc.lastAccessedTime, entry.doc.maxInactiveInterval, now);
   }
 
   private entryOf(region: string, text: string, operation = 'write'): Entry {
@@ -518,26 +588,31 @@ function emptyDocument(write: SessionWrite): GeodeSessionDocument {
     maxInactiveInterval: write.maxInactiveInterval,
     expiresAt: write.expiresAt,
     state: 'live',
-    movedTo: '',
     attributes: {},
   };
 }
 
-/** The stored session after this write: its times and timeout, its attributes with the delta applied. */
-function nextDocument(write: SessionWrite, current: GeodeSessionDocument): GeodeSessionDocument {
+/** The stored session `id` after this write: its times and timeout, its attributes with the delta applied. */
+function nextDocument(write: SessionWrite, current: GeodeSessionDocument, id: string): GeodeSessionDocument {
   const attributes = { ...current.attributes };
   for (const name of write.removed) delete attributes[name];
   for (const [name, value] of Object.entries(write.set)) attributes[name] = value;
   return {
-    id: write.id,
+    id,
     creationTime: current.creationTime,
     lastAccessedTime: write.lastAccessedTime,
     maxInactiveInterval: write.maxInactiveInterval,
     expiresAt: write.expiresAt,
     state: 'live',
-    movedTo: '',
     attributes,
   };
+}
+
+/** The id a marker forwards writes to at `now`: a move to another id whose forwarding has not ended. */
+function forwardTarget(doc: GeodeSessionDocument, now: number): string | undefined {
+  const marker = doc.marker;
+  if ((doc.state !== 'moved' && doc.state !== 'relocated') || !marker?.to || marker.to === doc.id) return undefined;
+  return marker.until !== undefined && marker.until > now ? marker.to : undefined;
 }
 
 function toRecord(doc: GeodeSessionDocument): SessionRecord {

@@ -1,5 +1,5 @@
 import type { IndexValueType } from '../../core/descriptor.js';
-import type { GeodeEntryState, GeodeSessionDocument, GeodeSessionRegions } from './mapping.js';
+import type { GeodeEntryState, GeodeMarker, GeodeSessionDocument, GeodeSessionRegions } from './mapping.js';
 
 /**
  * How sessions are kept in Apache Geode / GemFire regions: one JSON document per entry (the REST
@@ -23,7 +23,8 @@ export const GEODE_DOCUMENT_FIELDS = {
   expiresAt: 'expiry_time',
   /** `live`, or the marker a deleted, expired or moved session leaves: see {@link GeodeEntryState}. */
   state: 'entry_state',
-  movedTo: 'moved_to',
+  /** '' for a session; for a marker, {@link GeodeMarker} as JSON text (a string: one PDX type for both). */
+  marker: 'marker',
   /** The attributes, as one JSON text. */
   attributes: 'attributes',
 } as const;
@@ -123,7 +124,7 @@ export function encodeGeodeDocument(regions: Pick<GeodeSessionRegions, 'indexFie
     [F.maxInactiveInterval]: document.maxInactiveInterval,
     [F.expiresAt]: document.expiresAt ?? GEODE_NEVER_EXPIRES,
     [F.state]: document.state,
-    [F.movedTo]: document.movedTo,
+    [F.marker]: live || !document.marker ? '' : JSON.stringify(document.marker),
   };
   for (const index of regions.indexFields) stored[index.field] = live ? geodeIndexValue(document.attributes[index.attribute], index.type) : '';
   stored[F.attributes] = JSON.stringify(document.attributes);
@@ -149,7 +150,7 @@ export function documentOf(value: unknown): GeodeSessionDocument {
     typeof stored[F.expiresAt] !== 'number' ||
     typeof stored[F.state] !== 'string' ||
     !STATES.has(stored[F.state] as string) ||
-    typeof stored[F.movedTo] !== 'string' ||
+    typeof stored[F.marker] !== 'string' ||
     typeof stored[F.attributes] !== 'string'
   ) {
     throw new TypeError('not a sessiongen session document');
@@ -157,14 +158,24 @@ export function documentOf(value: unknown): GeodeSessionDocument {
   const attributes = JSON.parse(stored[F.attributes] as string) as unknown;
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) throw new TypeError('not a sessiongen session document');
   const expiresAt = stored[F.expiresAt] as number;
-  return {
+  const document: GeodeSessionDocument = {
     id: stored[F.id] as string,
     creationTime: stored[F.creationTime] as number,
     lastAccessedTime: stored[F.lastAccessedTime] as number,
     maxInactiveInterval: stored[F.maxInactiveInterval] as number,
     expiresAt: expiresAt >= GEODE_NEVER_EXPIRES ? null : expiresAt,
     state: stored[F.state] as GeodeEntryState,
-    movedTo: stored[F.movedTo] as string,
     attributes: attributes as Record<string, unknown>,
   };
+  if (document.state !== 'live') document.marker = markerOf(stored[F.marker] as string);
+  return document;
+}
+
+function markerOf(text: string): GeodeMarker {
+  const value = (text === '' ? null : JSON.parse(text)) as Partial<GeodeMarker> | null;
+  if (value === null || typeof value !== 'object' || typeof value.at !== 'number') throw new TypeError('not a sessiongen marker');
+  const marker: GeodeMarker = { at: value.at };
+  if (typeof value.to === 'string') marker.to = value.to;
+  if (typeof value.until === 'number') marker.until = value.until;
+  return marker;
 }

@@ -42,9 +42,19 @@ export interface GeodeIndexField {
  * What a stored entry is: a session (`live`), or the marker a session leaves behind when it is
  * deleted, expires (claimed by the sweep), moves to a new id in the same region (`moved`), or moves
  * to the long region, under a new id or its own (`relocated`). A moving marker holds the session
- * and names its new key, so that a move cut short can be finished from it.
+ * as it was moved, so that a move cut short can be finished from it.
  */
 export type GeodeEntryState = 'live' | 'deleted' | 'expired' | 'moved' | 'relocated';
+
+/** What a marker records beside the state. */
+export interface GeodeMarker {
+  /** Epoch ms at which it was placed. */
+  at: number;
+  /** For `moved` and `relocated`: the session's new id (its own, for a session relocated under the same id). */
+  to?: string;
+  /** For a move to a new id: until when (epoch ms) writes under the old id are forwarded to the new one. */
+  until?: number;
+}
 
 /** A stored entry as the store reads and writes it. */
 export interface GeodeSessionDocument {
@@ -58,7 +68,7 @@ export interface GeodeSessionDocument {
    */
   expiresAt: number | null;
   state: GeodeEntryState;
-  /** For a `moved` or `relocated` marker: the id the session moved to (its own, for a session relocated under the same id); else ''. */
-  movedTo: string;
+  /** Present on every entry but a live session. */
+  marker?: GeodeMarker;
   attributes: Record<string, unknown>;
 }
