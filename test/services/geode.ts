@@ -117,6 +117,11 @@ export async function startGeodeServer(options: GeodeServerOptions): Promise<Run
     '-Xss512k',
     '-XX:+UseSerialGC',
     ...(options.fullJit ? [] : ['-XX:TieredStopAtLevel=1']),
+    // What Geode 1.15 needs opened on Java 17 (as its gfsh passes): members talk through NIO buffers.
+    '--add-exports=java.base/sun.nio.ch=ALL-UNNAMED',
+    '--add-exports=java.management/com.sun.jmx.remote.security=ALL-UNNAMED',
+    '--add-opens=java.base/java.lang=ALL-UNNAMED',
+    '--add-opens=java.base/java.nio=ALL-UNNAMED',
     '-cp',
     classpath,
     ...Object.entries(properties).map(([key, value]) => `-Dgemfire.${key}=${value}`),
