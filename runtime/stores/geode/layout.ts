@@ -7,10 +7,11 @@ import type { GeodeEntryState, GeodeMarker, GeodeSessionDocument, GeodeSessionRe
  * generator writes cache.xml from here, and the store reads and writes documents and queries
  * through here, so the two agree.
  *
- * Every document has the same fields with the same types — the fixed ones, one string per schema
- * index, and the attributes as ONE JSON string — so the servers register a single PDX type
- * whatever the attribute names: PDX types are never removed, and attribute names (or nested
- * values) as JSON object keys would register a new one for every new set of names.
+ * Every document has the same fields — the fixed ones, one string per schema index, and the
+ * attributes as ONE JSON string — so the servers register the same few PDX types whatever the
+ * attribute names (at most three: the timeout is stored as a byte, short or int by its size). PDX
+ * types are never removed, and attribute names (or nested values) as JSON object keys would
+ * register a new one for every new set of names.
  */
 
 /** The fields of a stored document, in order. Index fields (named by their column) come before `attributes`. */
