@@ -65,7 +65,7 @@ interface CachedBase extends Entry {
  * package), with nothing of ours on the servers:
  *
  * - one JSON document (PDX on the server) per session, with the index fields at the top level and
- *   the attributes as one JSON string, so one PDX type serves every session;
+ *   the attributes as one JSON string, so attribute names never make new PDX types;
  * - two partitioned regions from the generated cache.xml: `region`, whose `entry-time-to-live`
  *   (the schema's timeout plus a grace) cleans up, and `longRegion` for sessions that would outlive
  *   it (longer timeouts, or never expiring), which the store's sweep cleans up;
@@ -78,6 +78,9 @@ interface CachedBase extends Entry {
  *   answers 200 without writing, so keys of sessions are only removed once their marker is older
  *   than any base a save may still use (`markerMs` against `baseMaxAgeMs`), and a save that meets
  *   a marker writes nothing;
+ * - an id change leaves a `moved` marker that holds the session and names the new id: saves from
+ *   copies loaded before the change follow it for the write's `forwardingMs` (`isMoved` tells);
+ *   a move cut short between its two calls is finished by whoever follows the marker;
  * - finders and listing are named, parameterized OQL queries; ids and values are only ever
  *   arguments and encoded keys.
  */
