@@ -23,7 +23,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const WARMUP_MS = 5_000;
 
 console.error(`starting a Geode server from ${GENERATED_CACHE_XML} …`);
-const server = await startGeodeServer({ cacheXml: GENERATED_CACHE_XML, name: `bench-${process.pid}`, heap: '384m', fullJit: true });
+const server = await startGeodeServer({ cacheXml: GENERATED_CACHE_XML, name: 'bench', heap: '384m', fullJit: true });
 
 /** The server JVM's CPU time so far, in ms (Linux /proc; 0 elsewhere). */
 function serverCpuMs(): number {

@@ -6,7 +6,7 @@
  * can join it and either can be killed. Ports are free ones the OS picks; servers stop by pid.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from './port.js';
 
@@ -89,7 +89,9 @@ export async function startGeodeServer(options: GeodeServerOptions): Promise<Run
   const locatorPort = options.locatorPorts?.[0] ?? (await freePort());
   const locators = (options.locatorPorts ?? [locatorPort]).map((port) => `127.0.0.1[${port}]`).join(',');
   const httpPort = await freePort();
-  const dir = resolve(`.test-results/geode/${options.name}-${httpPort}`);
+  // Its working directory (logs, the locator's view files): one per server name, emptied first.
+  const dir = resolve(`.test-results/geode/${options.name}`);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'server.log');
   const properties: Record<string, string> = {
@@ -171,6 +173,13 @@ export async function startGeodeServer(options: GeodeServerOptions): Promise<Run
     if (output.includes('sessiongen geode server ready') && (await answers(`${url}/ping`))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The launcher names the regions it hosts: exactly those of the cache.xml it was given.
+  const hosted = output.match(/sessiongen geode server ready; regions (\S*)/)![1]!.split(',').filter(Boolean).sort();
+  const declared = [...readFileSync(options.cacheXml, 'utf8').matchAll(/<region name="([^"]+)">/g)].map((match) => match[1]!).sort();
+  if (hosted.join() !== declared.join()) {
+    await server.stop();
+    throw new Error(`the Geode server ${options.name} hosts regions ${hosted.join(', ')}, not ${declared.join(', ')} of ${options.cacheXml}`);
+  }
   return server;
 }
 
@@ -182,12 +191,6 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The regions the server's launcher says it hosts (its ready line). */
-export function regionsOf(server: RunningGeodeServer): string[] {
-  const line = readFileSync(join(server.log, '..', 'stdout.log'), 'utf8').match(/sessiongen geode server ready; regions (\S*)/);
-  return line ? line[1]!.split(',').filter(Boolean) : [];
 }
 
 function tail(text: string): string {
