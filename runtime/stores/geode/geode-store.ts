@@ -45,6 +45,8 @@ export interface GeodeStoreOptions {
 
 /** How many id changes in a row a forwarded write follows (each login is one). */
 const MAX_FORWARDS = 8;
+/** How long a load's miss answers the `isMoved` that follows it. */
+const MISS_MEMORY_MS = 1_000;
 /** The longest a key may be once encoded for a URL (the servers' request line is bounded). */
 const MAX_ENCODED_KEY = 4096;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -89,6 +91,8 @@ export class GeodeSessionStore implements SessionStore {
   readonly rest: GeodeRestClient;
   private readonly expiryListeners: StoreExpiryListener[] = [];
   private readonly bases = new Map<string, CachedBase>();
+  /** What the last loads that found no session read (nothing, or a marker), for `isMoved` right after. */
+  private readonly misses = new Map<string, { entry: Entry | null; at: number }>();
   private readonly tails = new Map<string, Promise<void>>();
   /** The regions a session may be in, in the order `load` looks. */
   private readonly order: readonly string[];
@@ -156,7 +160,11 @@ export class GeodeSessionStore implements SessionStore {
   async load(id: string): Promise<SessionRecord | null> {
     if (!isKey(id)) return null;
     const entry = await this.read(id, 'load');
-    return entry && entry.doc.state === 'live' ? toRecord(entry.doc) : null;
+    if (entry && entry.doc.state === 'live') return toRecord(entry.doc);
+    // The repository asks `isMoved` right after a miss: answer it from this read.
+    this.misses.set(id, { entry, at: Date.now() });
+    if (this.misses.size > 1024) this.misses.delete(this.misses.keys().next().value!);
+    return null;
   }
 
   write(write: SessionWrite): Promise<WriteOutcome> {
@@ -169,7 +177,9 @@ export class GeodeSessionStore implements SessionStore {
    */
   async isMoved(id: string, now: number): Promise<boolean> {
     if (!isKey(id)) return false;
-    const entry = await this.read(id, 'isMoved');
+    const miss = this.misses.get(id);
+    this.misses.delete(id);
+    const entry = miss && Date.now() - miss.at < MISS_MEMORY_MS ? miss.entry : await this.read(id, 'isMoved');
     return entry !== null && entry.doc.state !== 'live' && (await this.forwardsToLive(entry, now));
   }
 
@@ -259,6 +269,7 @@ export class GeodeSessionStore implements SessionStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.bases.clear();
+    this.misses.clear();
   }
 
   // --- writes ----------------------------------------------------------------------------------
@@ -487,9 +498,14 @@ export class GeodeSessionStore implements SessionStore {
 
   private remember(id: string, entry: Entry): void {
     if (this.baseCacheSize <= 0) return;
+    const now = Date.now();
     this.bases.delete(id);
-    this.bases.set(id, { ...entry, at: Date.now() });
-    if (this.bases.size > this.baseCacheSize) this.bases.delete(this.bases.keys().next().value!);
+    this.bases.set(id, { ...entry, at: now });
+    // Oldest first (insertion order): drop what no save may use any more, and past the size.
+    for (const [oldest, cached] of this.bases) {
+      if (this.bases.size <= this.baseCacheSize && now - cached.at <= this.baseMaxAgeMs) break;
+      this.bases.delete(oldest);
+    }
   }
 
   private cachedBase(id: string, now: number): Entry | undefined {
