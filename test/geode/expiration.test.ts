@@ -1,8 +1,8 @@
 /**
  * The regions' own expiration, which cleans up where no store runs its sweep: a server of this
  * test's own from the generated cache.xml with one change, the expiring region's
- * `entry-time-to-live` cut from the schema's timeout plus grace (2,100 s) to 3 s so it can be seen.
- * Geode destroys an entry 3 s after its last write — session or marker — and each save (a
+ * `entry-time-to-live` cut from the schema's timeout plus grace (2,100 s) to 5 s so it can be seen.
+ * Geode destroys an entry 5 s after its last write — session or marker — and each save (a
  * compare-and-set) starts the count again; the long region keeps its entries.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { appSessionGeodeRegions as REGIONS } from '../../generated/geode/region.
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';
 import { GENERATED_CACHE_XML, startGeodeServer, type RunningGeodeServer } from '../services/geode.js';
 
-const TTL_SECONDS = 3;
+const TTL_SECONDS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: RunningGeodeServer | undefined;
@@ -56,9 +56,9 @@ describe('geode region expiration', () => {
     const session = repo.createSession().set('tenantId', 'ttl');
     await repo.save(session);
     expect(await raw(REGIONS.region, session.id)).toMatchObject({ entry_state: 'live' });
-    const took = await waitGone(REGIONS.region, session.id, (TTL_SECONDS + 5) * 1000);
+    const took = await waitGone(REGIONS.region, session.id, (TTL_SECONDS + 10) * 1000);
     expect(took).toBeGreaterThan((TTL_SECONDS - 1) * 1000);
-  }, 20_000);
+  }, 30_000);
 
   it('each save starts the count again; a deleted session\'s marker goes the same way; the long region keeps its entries', async () => {
     const busy = repo.createSession();
@@ -79,9 +79,9 @@ describe('geode region expiration', () => {
     }
     expect(await raw(REGIONS.region, busy.id)).toMatchObject({ entry_state: 'live' });
     expect(await raw(REGIONS.region, deleted.id)).toBeNull();
-    await waitGone(REGIONS.region, busy.id, (TTL_SECONDS + 5) * 1000);
+    await waitGone(REGIONS.region, busy.id, (TTL_SECONDS + 10) * 1000);
     expect(await repo.findById(busy.id)).toBeNull();
     expect(await raw(REGIONS.longRegion, never.id)).toMatchObject({ entry_state: 'live' });
     expect(await repo.findById(never.id)).not.toBeNull();
-  }, 30_000);
+  }, 45_000);
 });
