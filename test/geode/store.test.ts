@@ -2,8 +2,9 @@
  * What the conformance suite does not see of the Geode store, against the server the global setup
  * started from generated/geode/cache.xml: the stored documents and the PDX types they make, which
  * region a session lives in and its move to the long region, two store instances (two processes'
- * worth: no shared queue) racing by compare-and-set, the REST API's compare-and-set on a missing
- * key, the sweep on two instances at once, and the named queries.
+ * worth: no shared queue) racing by compare-and-set, and the named queries. (What sweeps runs on a
+ * server of its own, test/geode/expiration.test.ts: a sweep takes every expired session in the
+ * regions, the conformance suite's too.)
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,6 @@ const url = () => {
   if (!process.env.GEODE_URL) throw new Error('GEODE_URL is not set: the global setup starts the Geode server');
   return process.env.GEODE_URL;
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const stores: GeodeSessionStore[] = [];
 const open = async (options: GeodeStoreOptions = {}) => {
   const store = await GeodeSessionStore.open(openAppSessionDescriptor, REGIONS, url(), { sweepIntervalMs: false, ...options });
@@ -195,64 +195,6 @@ describe('two instances racing by compare-and-set', () => {
     expect(await repoA.save(copy.set('tenantId', 'ghost'))).toBe('gone');
     expect(await raw(REGIONS.region, session.id)).toMatchObject({ entry_state: 'deleted', attributes: '{}' });
   });
-});
-
-describe('compare-and-set on a missing key', () => {
-  it('the REST API answers 200 without writing; the store re-reads a base older than baseMaxAgeMs, so it never relies on that', async () => {
-    const id = `missing-${randomUUID()}`;
-    const body = JSON.stringify({ '@old': { x: 1 }, '@new': { x: 2 } });
-    const cas = await fetch(`${url()}/${REGIONS.region}?keys=${id}&op=CAS`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
-    expect(cas.status).toBe(200);
-    expect(await raw(REGIONS.region, id)).toBeNull();
-
-    // A store whose markers go after 600 ms: the deleted session's marker is swept, its key is gone,
-    // and a save from a copy read before (its base now older than 250 ms) still writes nothing.
-    const quick = await open({ baseMaxAgeMs: 250, markerMs: 600 });
-    const repo = new AppSessionRepository(quick);
-    const session = await saved(repo);
-    const copy = (await repo.findById(session.id))!;
-    await repo.deleteById(session.id);
-    await sleep(700);
-    await quick.sweepExpired();
-    expect(await raw(REGIONS.region, session.id)).toBeNull();
-    expect(await repo.save(copy.set('tenantId', 'late'))).toBe('gone');
-    expect(await raw(REGIONS.region, session.id)).toBeNull();
-    expect(await raw(REGIONS.longRegion, session.id)).toBeNull();
-  });
-});
-
-describe('the sweep', () => {
-  it('on two instances at once reports each expired session once, in both regions, and removes old markers', async () => {
-    const quickA = await open({ markerMs: 11_000 });
-    const quickB = await open({ markerMs: 11_000 });
-    const expired: string[] = [];
-    quickA.onExpired((id) => expired.push(id));
-    quickB.onExpired((id) => expired.push(id));
-    const repo = new AppSessionRepository(quickA);
-    const ours = await Promise.all(
-      Array.from({ length: 30 }, async (_, i) => {
-        const session = repo.createSession();
-        session.maxInactiveInterval = i % 3 === 0 ? 86_400 : 1;
-        await repo.save(session);
-        if (i % 3 === 0) {
-          // In the long region for its timeout; then saved as last used a day ago (it stays there).
-          const found = (await repo.findById(session.id))!;
-          found.lastAccessedTime = Date.now() - 86_401_000;
-          await repo.save(found);
-        }
-        return session.id;
-      }),
-    );
-    await sleep(1_100);
-    await Promise.all([quickA.sweepExpired(), quickB.sweepExpired()]);
-    const reported = expired.filter((id) => ours.includes(id));
-    expect(reported.sort()).toEqual([...ours].sort());
-    for (const [i, id] of ours.entries()) expect(await raw(i % 3 === 0 ? REGIONS.longRegion : REGIONS.region, id)).toMatchObject({ entry_state: 'expired' });
-    // The markers go once they are older than markerMs.
-    await quickA.sweepExpired(Date.now() + 11_000);
-    for (const [i, id] of ours.entries()) expect(await raw(i % 3 === 0 ? REGIONS.longRegion : REGIONS.region, id)).toBeNull();
-    expect(expired.filter((id) => ours.includes(id))).toHaveLength(30);
-  }, 30_000);
 });
 
 describe('named queries', () => {
