@@ -1,5 +1,6 @@
 import { MemorySessionStore, type SessionStore } from '@sessiongen/runtime';
 import { appSessionDescriptor } from '../../../generated/index.js';
+import { openGeodeStore } from './geode.js';
 import { openHazelcastStore } from './hazelcast.js';
 import { openRedisClusterStore, openRedisStore } from './redis.js';
 import { openSqlStore } from './sql.js';
@@ -14,6 +15,7 @@ const OPENERS: Record<string, (env: NodeJS.ProcessEnv) => Promise<SessionStore>>
   redis: openRedisStore,
   'redis-cluster': openRedisClusterStore,
   hazelcast: openHazelcastStore,
+  geode: openGeodeStore,
 };
 
 export async function openStore(env: NodeJS.ProcessEnv): Promise<SessionStore> {
