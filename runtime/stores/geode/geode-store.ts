@@ -535,11 +535,14 @@ export class GeodeSessionStore implements SessionStore {
     }
     const doc = entry.doc;
     if (doc.state === 'live') {
-      if (!isExpired(doc.lastAccessedTime, doc.maxInactiveInterval, now)) return 'skipped';
+      // Past its idle timeout, or past the expiry its last write gave it (an absolute timeout's).
+      const due = isExpired(doc.lastAccessedTime, doc.maxInactiveInterval, now) || (doc.expiresAt !== null && doc.expiresAt <= now);
+      if (!due) return 'skipped';
       const answer = await this.call('sweep', () => this.rest.cas(region, id, text, this.marker(doc, 'expired', now)));
       if (!answer.swapped) return 'skipped';
       this.forget(id);
-      for (const listener of this.expiryListeners) listener(id);
+      const expired = { lastAccessedTime: doc.lastAccessedTime, maxInactiveInterval: doc.maxInactiveInterval, expiresAt: doc.expiresAt };
+      for (const listener of this.expiryListeners) listener(id, expired);
       return 'expired';
     }
     if (doc.expiresAt === null || doc.expiresAt >= now) return 'skipped';
