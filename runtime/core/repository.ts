@@ -181,9 +181,9 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    * holds (or `force`, when the request writes the session anyway), so a request that changes
    * nothing writes at most once per interval; and, where the schema keeps devices, records the
    * client's device when it differs from the recorded one (and its `lastSeen`, to the minute, with
-   * the accesses it marks). Returns
-   * whether it changed the session. With a touch interval, a session's stored expiry may be up to
-   * `touchInterval` seconds earlier than its last request + its timeout: it never ends later.
+   * the accesses it marks). Returns whether it changed the session. With a touch interval, a
+   * session's stored expiry may be up to `touchInterval` seconds earlier than its last request +
+   * its timeout: it never ends later.
    */
   recordAccess(session: Session<A, D>, options: { now?: number; client?: SessionClient; force?: boolean } = {}): boolean {
     const now = options.now ?? this.clock();
@@ -235,8 +235,8 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    * The live sessions of a principal, most recently used first, as summaries (id, times, device):
    * never their attributes. Stores read no more than that where they can (`findSummariesByIndex`:
    * SQL selects the times and the device member of the JSON column, Redis reads those hash fields,
-   * memory copies nothing else); Hazelcast's client has no projection, so its members send whole
-   * entries and the store drops the attributes.
+   * memory copies nothing else); elsewhere (Hazelcast's client has no projection, Geode's queries
+   * return whole documents) the store sends whole entries and the repository drops the attributes.
    */
   async sessionsOf(principal: string): Promise<SessionSummary[]> {
     const records = (await this.liveRecordsOf(principal)).filter((record) => !isClaim(record));
@@ -256,8 +256,8 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    * Sign out everywhere: ends every live session of a principal, except `options.except`, in one
    * call, each with a `deleted` event (`options.reason`, default `revoked`); returns the ids it
    * ended. Atomic where the store can do it in one step (`deleteByIndex`): memory, SQL (one
-   * DELETE), standalone Redis (one script); on a Redis Cluster and Hazelcast each session is ended
-   * on its own, so a login racing the call may survive it. Sessions already expired are left to expire.
+   * DELETE), standalone Redis (one script); on a Redis Cluster, Hazelcast and Geode each session is
+   * ended on its own, so a login racing the call may survive it. Sessions already expired are left to expire.
    */
   async endSessionsOf(principal: string, options: EndSessionsOptions = {}): Promise<string[]> {
     const index = this.requirePrincipalIndex('endSessionsOf');
