@@ -120,12 +120,15 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
 
   /**
    * A loaded session, exposing only what the schema accepts. A stored value the schema (or some
-   * store) rejects is hidden and reported as an `invalid-attribute` event; a name the schema does
-   * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
+   * store) rejects, or the store refuses (`record.refused`), is hidden and reported as an
+   * `invalid-attribute` event; a name the schema does not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
    */
   private sessionOf(record: SessionRecord): Session<A, D> {
-    const screened = screenAttributes(this.descriptor, record.attributes, (attribute, reason) =>
-      this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+    const screened = screenAttributes(
+      this.descriptor,
+      record.attributes,
+      (attribute, reason) => this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+      record.refused,
     );
     if (screened.attributes === record.attributes) return new Session<A, D>(this.context, record, false);
     return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid);

@@ -16,7 +16,7 @@ export interface SessionRepositoryLike<S extends AnySession> {
   save(session: S): Promise<SaveOutcome>;
   deleteById(id: string): Promise<void>;
   readonly clock?: () => number;
-  readonly store?: { readonly kind: string };
+  readonly store?: { readonly kind: string; readonly compat?: string };
   /** The id generator: ids it could not have made are skipped without a lookup. */
   readonly ids?: { isValid(id: string): boolean };
 }

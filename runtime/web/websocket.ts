@@ -1,6 +1,6 @@
 import type { SaveOutcome } from '../core/repository.js';
 import type { SessionEventListener, SessionEventType } from '../core/events.js';
-import { CookieSessionIdResolver } from './cookie-resolver.js';
+import { defaultCookieResolver } from './cookie-resolver.js';
 import { resolverRequestFromRecord, type SessionIdResolver } from './id-resolver.js';
 import type { AnySession } from './request-session.js';
 
@@ -22,12 +22,12 @@ export interface KeeperRepository<S extends AnySession> {
   save(session: S): Promise<SaveOutcome>;
   on?(type: SessionEventType, listener: SessionEventListener): () => void;
   readonly clock?: () => number;
-  readonly store?: { readonly kind: string; onExpired?: unknown; readonly notifications?: string };
+  readonly store?: { readonly kind: string; onExpired?: unknown; readonly notifications?: string; readonly compat?: string };
 }
 
 export interface SessionKeepAliveOptions<S extends AnySession> {
   repository: KeeperRepository<S>;
-  /** Reads the session id from the upgrade request; default a `CookieSessionIdResolver`. */
+  /** Reads the session id from the upgrade request; default a `CookieSessionIdResolver` in the store's form (Spring's base64 over a Spring layout). */
   resolver?: SessionIdResolver;
   /** At most one store write per session per this many ms, however many messages arrive. Default 60 000. */
   touchIntervalMs?: number;
@@ -85,7 +85,7 @@ export class SessionKeepAlive<S extends AnySession> {
 
   constructor(options: SessionKeepAliveOptions<S>) {
     this.repository = options.repository;
-    this.resolver = options.resolver ?? new CookieSessionIdResolver();
+    this.resolver = options.resolver ?? defaultCookieResolver(this.repository.store);
     this.touchIntervalMs = options.touchIntervalMs ?? 60_000;
     if (!Number.isFinite(this.touchIntervalMs) || this.touchIntervalMs < 0) {
       throw new RangeError(`touchIntervalMs must be a non-negative number, got ${this.touchIntervalMs}`);

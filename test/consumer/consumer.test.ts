@@ -134,6 +134,7 @@ describe('a memory-only app', () => {
     expect(result.loaded['/sql']).toContain('SqlSessionStore');
     expect(result.loaded['/redis']).toContain('RedisSessionStore');
     expect(result.loaded['/hazelcast']).toContain('HazelcastSessionStore');
+    expect(result.loaded['/spring']).toEqual(expect.arrayContaining(['SpringRedisSessionStore', 'SpringJdbcSessionStore']));
     expect(result.loaded['/express']).toContain('sessionMiddleware');
     expect(result.loaded['/fetch']).toContain('withSession');
     expect(result.driversLoaded).toEqual([]);
