@@ -16,7 +16,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import session from 'express-session';
 import { uuidSessionIdGenerator } from '@sessiongen/runtime';
-import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
+import { migrateSqlSchema, sqlMovedIdsTableNames, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { AppSessionRepository, appSessionDescriptor } from '../generated/index.js';
 import { appSessionSqlMigrations } from '../generated/sql/migrations/index.js';
 
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   } finally {
     await raw.query(`DROP TABLE IF EXISTS "${cpsTable}", "${attrTable}_a", "${attrTable}"`).catch(() => undefined);
     await raw.end();
-    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
+    for (const name of [table, sqlMovedIdsTableNames(table).table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
     await knex.destroy();
   }
 
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
       rows.push({ name: `sessiongen SqlSessionStore`, rate, note: other.name });
       await store.close();
     } finally {
-      for (const name of [other.table, `${other.table}_migrations`, `${other.table}_migrations_lock`]) await other.knex.schema.dropTableIfExists(name);
+      for (const name of [other.table, sqlMovedIdsTableNames(other.table).table, `${other.table}_migrations`, `${other.table}_migrations_lock`]) await other.knex.schema.dropTableIfExists(name);
       await other.knex.destroy();
     }
   }

@@ -18,6 +18,8 @@ export function appSessionRedisKeys(prefix: string = appSessionRedisKeyPrefix) {
     session: (id: string): string => `${prefix}:{${id}}`,
     /** string: held only while a Redis Cluster moves the session to a new id (30 s). */
     moveLock: (id: string): string => `${prefix}:{${id}}:moving`,
+    /** string: the new id, for a while after the session's id changed (forwards writes of requests that loaded it before). */
+    moved: (id: string): string => `${prefix}:{${id}}:moved`,
     /** zset: ids of the sessions whose principalName is `value`, scored by an upper bound of their expiry (ms). */
     principalNameIndex: (value: string): string => `${prefix}:index:principalName:${JSON.stringify(value)}`,
     /** zset: ids of the sessions whose tenantId is `value`, scored by an upper bound of their expiry (ms). */

@@ -16,3 +16,10 @@ CREATE TABLE IF NOT EXISTS `app_session` (
   KEY `app_session_principal_name_ix` (`principal_name`),
   KEY `app_session_tenant_id_ix` (`tenant_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS `app_session_moved_ids` (
+  `old_id` VARCHAR(64) NOT NULL,
+  `new_id` VARCHAR(64) NOT NULL,
+  `expiry_time` BIGINT NOT NULL,
+  PRIMARY KEY (`old_id`),
+  KEY `app_session_moved_ids_expiry_time_ix` (`expiry_time`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

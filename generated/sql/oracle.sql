@@ -16,3 +16,10 @@ CREATE UNIQUE INDEX "app_session_session_id_ux" ON "app_session" ("session_id");
 CREATE INDEX "app_session_expiry_time_ix" ON "app_session" ("expiry_time");
 CREATE INDEX "app_session_principal_name_ix" ON "app_session" ("principal_name");
 CREATE INDEX "app_session_tenant_id_ix" ON "app_session" ("tenant_id");
+CREATE TABLE "app_session_moved_ids" (
+  "old_id" VARCHAR2(64 CHAR) NOT NULL,
+  "new_id" VARCHAR2(64 CHAR) NOT NULL,
+  "expiry_time" NUMBER(19,0) NOT NULL,
+  CONSTRAINT "app_session_moved_ids_pk" PRIMARY KEY ("old_id")
+);
+CREATE INDEX "app_session_moved_ids_expiry_time_ix" ON "app_session_moved_ids" ("expiry_time");

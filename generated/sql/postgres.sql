@@ -16,3 +16,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS "app_session_session_id_ux" ON "app_session" (
 CREATE INDEX IF NOT EXISTS "app_session_expiry_time_ix" ON "app_session" ("expiry_time");
 CREATE INDEX IF NOT EXISTS "app_session_principal_name_ix" ON "app_session" ("principal_name");
 CREATE INDEX IF NOT EXISTS "app_session_tenant_id_ix" ON "app_session" ("tenant_id");
+CREATE TABLE IF NOT EXISTS "app_session_moved_ids" (
+  "old_id" VARCHAR(64) NOT NULL,
+  "new_id" VARCHAR(64) NOT NULL,
+  "expiry_time" BIGINT NOT NULL,
+  CONSTRAINT "app_session_moved_ids_pk" PRIMARY KEY ("old_id")
+);
+CREATE INDEX IF NOT EXISTS "app_session_moved_ids_expiry_time_ix" ON "app_session_moved_ids" ("expiry_time");

@@ -15,3 +15,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS "app_session_session_id_ux" ON "app_session" (
 CREATE INDEX IF NOT EXISTS "app_session_expiry_time_ix" ON "app_session" ("expiry_time");
 CREATE INDEX IF NOT EXISTS "app_session_principal_name_ix" ON "app_session" ("principal_name");
 CREATE INDEX IF NOT EXISTS "app_session_tenant_id_ix" ON "app_session" ("tenant_id");
+CREATE TABLE IF NOT EXISTS "app_session_moved_ids" (
+  "old_id" TEXT NOT NULL PRIMARY KEY,
+  "new_id" TEXT NOT NULL,
+  "expiry_time" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "app_session_moved_ids_expiry_time_ix" ON "app_session_moved_ids" ("expiry_time");

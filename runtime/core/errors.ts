@@ -72,3 +72,48 @@ export class MissingDependencyError extends Error {
     super(`${neededBy} needs the '${packageName}' package, which is not installed: run \`npm install ${packageName}\``);
   }
 }
+
+/**
+ * Another request changed the session under this one, so this request's session work did not
+ * happen. Carries the HTTP status the web integrations answer with (`status`, `statusCode`).
+ * Nothing was read from or written to the session, and no session was created for the request.
+ */
+export abstract class SessionConflictError extends Error {
+  abstract readonly reason: 'moved' | 'ended';
+  abstract readonly status: number;
+  /** Seconds after which the same request may succeed (`Retry-After`), when it may. */
+  abstract readonly retryAfterSeconds: number | undefined;
+  get statusCode(): number {
+    return this.status;
+  }
+  readonly expose = true;
+}
+
+/**
+ * The request's session id was changed by another request (a login) a moment ago: the request came
+ * with the old id, or it tried to change the id itself and lost. The client gets the new id with
+ * the other request's response, so retrying soon succeeds: 409 with `Retry-After`.
+ */
+export class SessionMovedError extends SessionConflictError {
+  override readonly name = 'SessionMovedError';
+  readonly reason = 'moved' as const;
+  readonly status = 409;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('the session id was changed by another request; retry with the new id');
+  }
+}
+
+/**
+ * The request changed its session, but the session was deleted (logout, revoke) or expired before
+ * the change could be stored: nothing was stored. Retrying would start a new session: 410.
+ */
+export class SessionEndedError extends SessionConflictError {
+  override readonly name = 'SessionEndedError';
+  readonly reason = 'ended' as const;
+  readonly status = 410;
+  readonly retryAfterSeconds = undefined;
+  constructor() {
+    super('the session ended before this request\'s changes were stored; nothing was stored');
+  }
+}

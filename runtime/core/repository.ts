@@ -4,17 +4,28 @@ import { SessionEvents, type SessionEventListener, type SessionEventType } from 
 import { checkMaxInactiveInterval, isExpired } from './expiry.js';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from './ids.js';
 import { screenAttributes, Session, type SessionContext } from './session.js';
-import type { SessionRecord, SessionStore } from './store.js';
+import { DEFAULT_ID_FORWARDING_MS, type SessionRecord, type SessionStore } from './store.js';
 
 export interface RepositoryOptions {
   /** Overrides the schema's default timeout for new sessions (seconds, -1 = never, at most 315 360 000). */
   maxInactiveInterval?: number;
   ids?: SessionIdGenerator;
   clock?: Clock;
+  /**
+   * How long after an id change (ms) the store still forwards writes made under the old id by
+   * requests that loaded the session before the change, and tells later requests under the old id
+   * that it moved (`findByIdOrMoved`). Default {@link DEFAULT_ID_FORWARDING_MS} (a minute).
+   */
+  idForwardingMs?: number;
 }
 
-/** What a save did: `saved`; `unchanged` (nothing to write); `gone` (deleted meanwhile, nothing written). */
-export type SaveOutcome = 'saved' | 'unchanged' | 'gone';
+/**
+ * What a save did: `saved`; `unchanged` (nothing to write); `gone` (deleted or expired meanwhile,
+ * nothing written); `moved` (the save changes the id, but another save changed it first; nothing
+ * written). A save of a session whose id another request changed meanwhile lands under the new
+ * id and is `saved` (see {@link WriteOutcome}).
+ */
+export type SaveOutcome = 'saved' | 'unchanged' | 'gone' | 'moved';
 
 /**
  * The one repository: Spring Session's semantics over any {@link SessionStore}. Generated code
@@ -27,6 +38,7 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
   readonly ids: SessionIdGenerator;
   readonly clock: Clock;
   readonly defaultMaxInactiveInterval: number;
+  readonly idForwardingMs: number;
   private readonly context: SessionContext;
 
   constructor(descriptor: SessionDescriptor, store: SessionStore, options: RepositoryOptions = {}) {
@@ -35,6 +47,10 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     this.ids = options.ids ?? uuidSessionIdGenerator;
     this.clock = options.clock ?? systemClock;
     this.defaultMaxInactiveInterval = checkMaxInactiveInterval(options.maxInactiveInterval ?? descriptor.maxInactiveInterval);
+    this.idForwardingMs = options.idForwardingMs ?? DEFAULT_ID_FORWARDING_MS;
+    if (!Number.isSafeInteger(this.idForwardingMs) || this.idForwardingMs < 1) {
+      throw new RangeError(`idForwardingMs must be a positive whole number of ms, got ${this.idForwardingMs}`);
+    }
     this.context = { descriptor, ids: this.ids };
     store.onExpired?.((id) => this.events.emit('expired', id));
   }
@@ -56,23 +72,45 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
     return new Session<A, D>(this.context, record, true);
   }
 
-  /** Writes what changed. A session deleted meanwhile is not written again (`gone`). */
+  /**
+   * Writes what changed. A session deleted meanwhile is not written again (`gone`); an id change
+   * that another id change beat is not written (`moved`).
+   */
   async save(session: Session<A, D>): Promise<SaveOutcome> {
     if (!session.hasChanges) return 'unchanged';
     const wasNew = session.isNew;
-    const outcome = await this.store.write(session.toWrite(this.clock()));
-    if (outcome === 'gone') return 'gone';
+    const write = session.toWrite(this.clock());
+    if (write.previousId !== undefined) write.forwardingMs = this.idForwardingMs;
+    const outcome = await this.store.write(write);
+    if (outcome !== 'written') return outcome;
     session.markSaved();
     if (wasNew) this.events.emit('created', session.id);
     return 'saved';
   }
 
-  /** The session, or null when absent, expired or the id is not one this repository could have made. */
+  /**
+   * The session, or null when absent, expired or the id is not one this repository could have made.
+   * An id that another request changed is not found (the new id is never reachable from the old).
+   */
   async findById(id: string): Promise<Session<A, D> | null> {
+    const found = await this.findByIdOrMoved(id);
+    return found === 'moved' ? null : found;
+  }
+
+  /**
+   * Like {@link findById}, but tells an id changed moments ago (within `idForwardingMs`, while the
+   * session lives on under its new id) from one that names nothing: `'moved'`. The web
+   * integrations answer such a request with a retryable 409 instead of starting a new session.
+   * Only a miss costs the second store call.
+   */
+  async findByIdOrMoved(id: string): Promise<Session<A, D> | 'moved' | null> {
     if (!this.ids.isValid(id)) return null;
     const record = await this.store.load(id);
-    if (!record || isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
-    return this.sessionOf(record);
+    if (record) {
+      if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, this.clock())) return null;
+      return this.sessionOf(record);
+    }
+    return (await this.store.isMoved?.(id, this.clock())) ? 'moved' : null;
   }
 
   /** Deletes the session whatever its timeout (never-expiring ones too). A no-op when absent. */

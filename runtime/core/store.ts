@@ -45,13 +45,30 @@ export interface SessionWrite {
   changedIndexes: string[];
   /** The repository's clock at save time: an update must not touch a session expired by then. */
   now: number;
+  /**
+   * With `previousId`: how long (ms from `now`) the store keeps the move's marker, old id → new
+   * id ({@link SessionStore.isMoved}); default {@link DEFAULT_ID_FORWARDING_MS}.
+   */
+  forwardingMs?: number;
 }
+
+/** How long a store remembers an id change by default: a minute. */
+export const DEFAULT_ID_FORWARDING_MS = 60_000;
 
 /**
  * `written`: applied. `gone`: not new, and the session no longer exists (deleted or expired
- * meanwhile): nothing was written, so a save never resurrects a session.
+ * meanwhile): nothing was written, so a save never resurrects a session. `moved`: the write
+ * changes the id (`previousId`), but another write changed it first: nothing was written.
+ *
+ * Id changes and concurrent writes: when a session's id changes, the store keeps a marker, old id
+ * → new id, for `forwardingMs`. An update (no `previousId`) that finds its id moved applies its
+ * delta to the session under the new id, following markers, and answers `written`: only a request
+ * that loaded the session while the old id was live holds a session with that id, because a load
+ * by an id that was changed finds nothing. The marker is never used to read a session: it only
+ * forwards writes and tells {@link SessionStore.isMoved}. Forwarding ends when the marker expires or
+ * the session under the new id is gone.
  */
-export type WriteOutcome = 'written' | 'gone';
+export type WriteOutcome = 'written' | 'gone' | 'moved';
 
 /** What {@link SessionStore.listIds} is asked for. */
 export interface ListIdsOptions {
@@ -77,6 +94,13 @@ export interface SessionStore {
   /** Loads a session. May return an expired one; the repository filters it. */
   load(id: string): Promise<SessionRecord | null>;
   write(write: SessionWrite): Promise<WriteOutcome>;
+  /**
+   * Whether `id` was changed to another id whose session still lives, less than its write's
+   * `forwardingMs` ago (the store's move marker). Never reveals the new id or the session. Stores
+   * that do not keep markers omit it (a load of a changed id is then just not found). `now` is the
+   * repository's clock, as in writes.
+   */
+  isMoved?(id: string, now: number): Promise<boolean>;
   /** Deletes a session whatever its timeout; true when something was deleted. */
   delete(id: string): Promise<boolean>;
   /** The sessions whose index has that value. May include expired ones; the repository filters them. */

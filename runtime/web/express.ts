@@ -1,11 +1,11 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
+import { sessionFailureReply, type SessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
-import { InvalidAttributeError } from '../core/errors.js';
-import { rejectionBody } from './rejection.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -42,7 +42,9 @@ const APPLIED = Symbol.for('sessiongen.web.express.session');
  * session before the response headers go out. The first of `writeHead`, `write`, `end` and
  * `flushHeaders` starts the commit; those calls are held and replayed in order once the save
  * landed and the id header was added, so a redirect cannot reach the client before the save.
- * If the save fails the held response is replaced by `storeErrorStatus` with a JSON body.
+ * If the save fails the held response is replaced by `storeErrorStatus` with a JSON body; if the
+ * request met a session conflict (its id changed by another request, or its session ended before
+ * its changes were stored), by 409/410 JSON (see `sessionFailureReply`), without any cookie.
  */
 export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   options: SessionMiddlewareOptions<S>,
@@ -75,6 +77,8 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
         holdResponseUntilCommitted(res, {
           commit: () => session.commit(),
           onError: (error) => {
+            // A conflict is another request's doing, not a failure: answered, not reported.
+            if (error instanceof SessionConflictError) return;
             logger(`sessiongen: saving the session for ${req.method} ${req.url} failed; replying ${storeErrorStatus}`, error);
           },
           errorStatus: storeErrorStatus,
@@ -88,22 +92,23 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
 
 /**
  * Express error middleware that answers a failed session store call
- * ({@link SessionStoreUnavailableError}, e.g. a load during `req.session.get()`) with its status
- * and a JSON body, and an attribute `session.set` rejected with 400 (`InvalidAttributeError`) or
- * 413 (`SessionLimitError`) and `{ error, path }`; other errors go on to the next error handler.
+ * ({@link SessionStoreUnavailableError}, e.g. a load during `req.session.get()`) or a session
+ * conflict ({@link SessionConflictError}: 409 with `Retry-After` for a session id another request
+ * changed, 410 for a session that ended) with its status and a JSON body in place of anything the
+ * app set, and an attribute `session.set` rejected with 400 (`InvalidAttributeError`) or 413
+ * (`SessionLimitError`) and `{ error, path }` (see `sessionFailureReply`); other errors go on to
+ * the next error handler. Mount it before error handlers that answer any error with a `status`.
  */
 export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   return function sessiongenErrorHandler(err, _req, res, next) {
-    if (err instanceof InvalidAttributeError && !res.headersSent) {
-      const body = rejectionBody(err);
-      res.statusCode = err.status;
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.end(body);
+    if (res.headersSent) return next(err);
+    if (err instanceof InvalidAttributeError) {
+      // The app's own error: the headers it set so far stay.
+      writeReply(res, sessionFailureReply(err, err.status), (body, done) => res.end(body, done));
       return;
     }
-    if (!(err instanceof SessionStoreUnavailableError) || res.headersSent) return next(err);
-    sendJsonError(res, err.status, (body, done) => res.end(body, done));
+    if (!(err instanceof SessionStoreUnavailableError || err instanceof SessionConflictError)) return next(err);
+    sendJsonError(res, err, err.status, (body, done) => res.end(body, done));
   };
 }
 
@@ -152,7 +157,7 @@ export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOpt
       res.destroy(failure);
       return;
     }
-    sendJsonError(res, options.errorStatus, (body, done) =>
+    sendJsonError(res, error, options.errorStatus, (body, done) =>
       originals.end.call(res, body, () => {
         done();
         for (const callback of endCallbacks) callback();
@@ -171,7 +176,7 @@ export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOpt
           // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
           options.onError(error);
           held.length = 0;
-          if (!res.headersSent) sendJsonError(res, 500, (body, done) => originals.end.call(res, body, done));
+          if (!res.headersSent) sendJsonError(res, undefined, 500, (body, done) => originals.end.call(res, body, done));
           else res.destroy(error instanceof Error ? error : new Error(String(error)));
         }
       },
@@ -253,17 +258,18 @@ function mergeWriteHeadCookies(res: ServerResponse, args: unknown[]): unknown[] 
   return copy;
 }
 
-function sendJsonError(res: ServerResponse, status: number, end: (body: string, done: () => void) => void): void {
+/** Replaces whatever the app set with the JSON failure reply (`sessionFailureReply`). */
+function sendJsonError(res: ServerResponse, error: unknown, status: number, end: (body: string, done: () => void) => void): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  const body = JSON.stringify({
-    error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error',
-    status,
-  });
-  res.statusCode = status;
-  res.statusMessage = STATUS_CODES[status] ?? '';
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.setHeader('Cache-Control', 'no-store');
-  end(body, () => undefined);
+  writeReply(res, sessionFailureReply(error, status), end);
+}
+
+/** Sends a failure reply: its status, headers and JSON body. */
+function writeReply(res: ServerResponse, reply: SessionFailureReply, end: (body: string, done: () => void) => void): void {
+  res.statusCode = reply.status;
+  res.statusMessage = STATUS_CODES[reply.status] ?? '';
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(reply.body));
+  end(reply.body, () => undefined);
 }
 

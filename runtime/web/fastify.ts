@@ -1,12 +1,11 @@
-import { STATUS_CODES } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
 import type { RegisteredSession } from '../core/session-types.js';
+import { sessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, type AnySession, type SessionRepositoryLike } from './request-session.js';
-import { InvalidAttributeError } from '../core/errors.js';
-import { rejectionBody } from './rejection.js';
 
 /**
  * Generated code (or the app) may register a session type for Fastify apps alone. When nothing is
@@ -58,6 +57,9 @@ const REJECTED = Symbol('sessiongen.fastify.rejectedAttribute');
  * - A failed save replaces the reply with `storeErrorStatus` (503) and a JSON body. A failed load
  *   inside a route throws `SessionStoreUnavailableError`, whose `statusCode` (503) Fastify's error
  *   handler honours.
+ * - A request that met a session conflict (its id changed by another request, or its session ended
+ *   before its changes were stored) is answered 409 (with `Retry-After`) or 410 and a JSON body,
+ *   whatever the route replied, and without any cookie (see `sessionFailureReply`).
  * - An attribute `session.set` rejected, thrown out of a route, answers 400
  *   (`InvalidAttributeError`) or 413 (`SessionLimitError`) with `{ error, path }`.
  *
@@ -90,8 +92,9 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
     const rejected = request[REJECTED];
     if (rejected && reply.statusCode === rejected.status) {
       // Fastify's error reply has no `path`: answer as every integration does.
-      reply.header('content-type', 'application/json; charset=utf-8');
-      payload = rejectionBody(rejected);
+      const failure = sessionFailureReply(rejected, rejected.status);
+      for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
+      payload = failure.body;
     }
     const session = request.session as RequestSession<AnySession> | null;
     if (!session || request[FAILED]) return payload;
@@ -105,10 +108,11 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
       added = await session.commit();
     } catch (error) {
       request[FAILED] = true;
+      if (error instanceof SessionConflictError) return replaceWithError(reply, error, storeErrorStatus);
       const message = `sessiongen: saving the session for ${request.method} ${request.url} failed; replying ${storeErrorStatus}`;
       if (options.logger) options.logger(message, error);
       else request.log.error({ err: error }, message);
-      return replaceWithError(reply, storeErrorStatus);
+      return replaceWithError(reply, error, storeErrorStatus);
     }
     for (const header of added) reply.header(header.name, header.value);
     return payload;
@@ -122,10 +126,10 @@ Object.assign(fastifySession, {
   [Symbol.for('plugin-meta')]: { name: 'sessiongen', fastify: '5.x' },
 });
 
-function replaceWithError(reply: FastifyReply, status: number): string {
+function replaceWithError(reply: FastifyReply, error: unknown, status: number): string {
   for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-  reply.code(status);
-  reply.header('content-type', 'application/json; charset=utf-8');
-  reply.header('cache-control', 'no-store');
-  return JSON.stringify({ error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error', status });
+  const failure = sessionFailureReply(error, status);
+  reply.code(failure.status);
+  for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
+  return failure.body;
 }

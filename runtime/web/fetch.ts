@@ -1,9 +1,8 @@
-import { STATUS_CODES } from 'node:http';
+import { InvalidAttributeError, SessionConflictError } from '../core/errors.js';
+import { recordedRejection, sessionFailureReply } from './failure-reply.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
-import { InvalidAttributeError } from '../core/errors.js';
-import { recordedRejection, rejectionBody } from './rejection.js';
 
 export interface FetchSessionOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
@@ -39,6 +38,9 @@ export type SessionFetchHandler<S extends AnySession, Rest extends unknown[]> = 
  * - A store failure, while the handler loads the session or while saving it, answers
  *   `storeErrorStatus` (503) with a JSON body instead of a response without its session. That
  *   holds when the framework caught the failure and answered 500 itself (Hono's default).
+ * - A request that met a session conflict (its id changed by another request, or its session
+ *   ended before its changes were stored) is answered 409 (with `Retry-After`) or 410 and a JSON
+ *   body instead of the handler's response, without any cookie (see `sessionFailureReply`).
  * - An attribute `session.set` rejected answers 400 (`InvalidAttributeError`) or 413
  *   (`SessionLimitError`) with `{ error, path }`, whether the handler threw it or the framework
  *   caught it and answered 500 (Hono's default); the session is still saved.
@@ -73,6 +75,10 @@ export function withSession<S extends AnySession, Rest extends unknown[] = []>(
         logger(`sessiongen: the session store failed during ${request.method} ${request.url}; replying ${error.status}`, error);
         session.commit().catch(() => undefined);
         return sessionErrorResponse(error.status);
+      }
+      if (error instanceof SessionConflictError) {
+        session.commit().catch(() => undefined);
+        return failureResponse(error, storeErrorStatus);
       }
       if (!(error instanceof InvalidAttributeError)) {
         if (session.touched) await session.commit().catch(() => undefined);
@@ -134,9 +140,9 @@ export async function commitToResponse(
   try {
     added = await session.commit();
   } catch (error) {
-    options.onError(error);
+    if (!(error instanceof SessionConflictError)) options.onError(error);
     await response.body?.cancel().catch(() => undefined);
-    return sessionErrorResponse(error instanceof SessionStoreUnavailableError ? error.status : options.errorStatus);
+    return failureResponse(error, error instanceof SessionStoreUnavailableError ? error.status : options.errorStatus);
   }
   if (added.length === 0) return response;
   let target = response;
@@ -155,21 +161,20 @@ function appendHeader(headers: Headers, header: HeaderMutation): void {
   else headers.set(header.name, header.value);
 }
 
+/** The JSON response for a session conflict, a rejected attribute or a failed store call (`sessionFailureReply`). */
+function failureResponse(error: unknown, status: number): Response {
+  const reply = sessionFailureReply(error, status);
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
 /** The response to an attribute the session rejected: 400 or 413 with `{ error, path }`. */
 export function rejectionResponse(error: InvalidAttributeError): Response {
-  return new Response(rejectionBody(error), {
-    status: error.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
+  return failureResponse(error, error.status);
 }
 
 /** The JSON response for a failed store call. */
 export function sessionErrorResponse(status: number): Response {
-  const body = JSON.stringify({ error: status === 503 ? 'session store unavailable' : STATUS_CODES[status] ?? 'error', status });
-  return new Response(body, {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
+  return failureResponse(undefined, status);
 }
 
 function urlIsHttps(request: Request): boolean {

@@ -1,4 +1,4 @@
-import { SessionStoreError } from '../core/errors.js';
+import { SessionConflictError, SessionEndedError, SessionMovedError, SessionStoreError } from '../core/errors.js';
 import type { SaveOutcome } from '../core/repository.js';
 import type { Session } from '../core/session.js';
 import { MAX_SESSION_ID_CANDIDATES, type HeaderMutation, type ResolverRequest, type SessionIdResolver } from './id-resolver.js';
@@ -13,6 +13,8 @@ export type AnySession = Session<any, any> | Session<any, never>;
 export interface SessionRepositoryLike<S extends AnySession> {
   createSession(): S;
   findById(id: string): Promise<S | null>;
+  /** Tells an id another request changed moments ago (`'moved'`); `SessionRepository` has it. */
+  findByIdOrMoved?(id: string): Promise<S | 'moved' | null>;
   save(session: S): Promise<SaveOutcome>;
   deleteById(id: string): Promise<void>;
   readonly clock?: () => number;
@@ -60,7 +62,15 @@ export class SessionStoreUnavailableError extends SessionStoreError {
  * - Operations run one after another in call order, so concurrent calls within one request see a
  *   consistent state.
  * - `commit()` saves what changed and returns the headers to add: the id for a new or changed
- *   session, an expiry after `invalidate` (or when the session was deleted meanwhile).
+ *   session, an expiry after `invalidate`.
+ * - Another request's change is never overwritten or answered as success: a request that comes
+ *   with an id another request changed moments ago (a login) gets {@link SessionMovedError} from
+ *   `get`, `find`, `invalidate` and `changeSessionId` (no session is read or created, no header
+ *   set); a save that finds its session deleted meanwhile, or its own id change beaten by another,
+ *   rejects with {@link SessionEndedError} or {@link SessionMovedError}, and so does `commit()`,
+ *   so the integrations answer 409/410 instead of the app's response, and never clear a cookie.
+ *   (A save of a session whose id another request changed after this one loaded it lands under
+ *   the new id, without giving this request's client that id.)
  */
 export class RequestSession<S extends AnySession> {
   private readonly repository: SessionRepositoryLike<S>;
@@ -78,6 +88,7 @@ export class RequestSession<S extends AnySession> {
   private wasInvalidated = false;
   private wasTouched = false;
   private failure: SessionStoreUnavailableError | undefined;
+  private conflictError: SessionConflictError | undefined;
   private commitResult: Promise<HeaderMutation[]> | undefined;
   private readonly onFirstTouch: (() => void) | undefined;
 
@@ -108,12 +119,21 @@ export class RequestSession<S extends AnySession> {
     return this.failure;
   }
 
+  /**
+   * The session conflict this request met, if any: its session id was changed by another request
+   * ({@link SessionMovedError}) or its session ended before its changes were stored
+   * ({@link SessionEndedError}). The request neither read nor stored anything of the session then.
+   */
+  get conflict(): SessionConflictError | undefined {
+    return this.conflictError;
+  }
+
   /** Whether `commit()` has been called: the response headers are going or gone. */
   get committed(): boolean {
     return this.commitResult !== undefined;
   }
 
-  /** Whether `invalidate()` was called (or the session was found deleted on save). */
+  /** Whether `invalidate()` was called. */
   get invalidated(): boolean {
     return this.wasInvalidated;
   }
@@ -154,6 +174,7 @@ export class RequestSession<S extends AnySession> {
   invalidate(): Promise<void> {
     this.touch();
     return this.run(async () => {
+      if (this.conflictError) throw this.conflictError;
       if (!this.current && !this.wasInvalidated) await this.loadRequested();
       const stored = this.storedId;
       if (stored !== null) await this.call('delete', () => this.repository.deleteById(stored));
@@ -197,14 +218,15 @@ export class RequestSession<S extends AnySession> {
 
   /**
    * Called once by the integration before the response headers go out. Saves the session if it
-   * changed and returns the headers to add. Calling it again returns the same result.
+   * changed and returns the headers to add. Calling it again returns the same result. Rejects with
+   * the request's {@link conflict} when it met one (then it adds no header).
    */
   commit(): Promise<HeaderMutation[]> {
     this.commitResult ??= this.run(async () => {
+      if (this.conflictError) throw this.conflictError;
       const session = this.current;
       if (session) {
-        const outcome = await this.saveNow(session);
-        if (outcome === 'gone') return this.resolver.expire(this.request);
+        await this.saveNow(session);
         return session.id === this.requestedId ? [] : this.resolver.write(session.id, this.request);
       }
       return this.wasInvalidated ? this.resolver.expire(this.request) : [];
@@ -219,6 +241,7 @@ export class RequestSession<S extends AnySession> {
   }
 
   private async findNow(): Promise<S | null> {
+    if (this.conflictError) throw this.conflictError;
     if (this.current) return this.current;
     if (this.wasInvalidated) return null;
     await this.loadRequested();
@@ -234,12 +257,15 @@ export class RequestSession<S extends AnySession> {
 
   private async loadRequested(): Promise<void> {
     if (this.loaded) return;
+    let moved = false;
     let lookups = 0;
     for (const id of this.requestedSessionIds) {
       if (this.repository.ids && !this.repository.ids.isValid(id)) continue;
       if (lookups++ === MAX_SESSION_ID_CANDIDATES) break;
-      const session = await this.call('load', () => this.repository.findById(id));
-      if (!session) continue;
+      const found = await this.call('load', () => (this.repository.findByIdOrMoved ? this.repository.findByIdOrMoved(id) : this.repository.findById(id)));
+      if (found === 'moved') moved = true;
+      if (!found || found === 'moved') continue;
+      const session = found;
       session.lastAccessedTime = this.now();
       this.current = session;
       this.requestedId = session.id;
@@ -247,15 +273,19 @@ export class RequestSession<S extends AnySession> {
       break;
     }
     this.loaded = true;
+    // Its id was changed by another request (a login) a moment ago: neither read the session nor
+    // start a new one, whose cookie would replace the one that request hands out.
+    if (!this.current && moved) throw (this.conflictError = new SessionMovedError());
   }
 
   private async saveNow(session: S): Promise<SaveOutcome> {
     const outcome = await this.call('save', () => this.repository.save(session));
-    if (outcome === 'gone') {
-      // Deleted meanwhile (revoked, expired): never resurrect it; the client forgets the id.
+    if (outcome === 'gone' || outcome === 'moved') {
+      // Deleted meanwhile (logout, revoke, expiry), or another request changed the id first:
+      // nothing was stored. Never resurrect it, and leave the cookie to the request that changed it.
       this.current = null;
       this.storedId = null;
-      this.wasInvalidated = true;
+      throw (this.conflictError = outcome === 'gone' ? new SessionEndedError() : new SessionMovedError());
     } else if (outcome === 'saved') {
       this.storedId = session.id;
     }

@@ -373,10 +373,107 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         a.changeSessionId();
         b.changeSessionId();
         expect(await repo.save(a)).toBe('saved');
-        expect(await repo.save(b)).toBe('gone');
+        expect(await repo.save(b)).toBe('moved');
         expect(await repo.findById(session.id)).toBeNull();
         expect(await repo.findById(a.id)).not.toBeNull();
         expect(await repo.findById(b.id)).toBeNull();
+      });
+    });
+
+    describe('writes racing an id change', () => {
+      it('a copy loaded before the change saves under the new id: both changes kept, the old id reads nothing', async () => {
+        const session = await saved((s) => s.set('tenantId', 'before'));
+        const oldId = session.id;
+        const stale = await reload(oldId);
+        const mover = await reload(oldId);
+        const newId = mover.changeSessionId();
+        mover.set('principalName', 'mover');
+        expect(await repo.save(mover)).toBe('saved');
+        stale.set('draft:stale', 'kept').set('roles', ['late']);
+        expect(await repo.save(stale)).toBe('saved');
+        expect(stale.id).toBe(oldId);
+        const found = await reload(newId);
+        expect(found.attributesSnapshot()).toEqual({ tenantId: 'before', principalName: 'mover', 'draft:stale': 'kept', roles: ['late'] });
+        expect(await repo.findById(oldId)).toBeNull();
+        expect(await subject.store.load(oldId)).toBeNull();
+        expect(await repo.findByIdOrMoved(oldId)).toBe('moved');
+        expect(await principalIds('mover')).toEqual([newId]);
+      });
+
+      it('a forwarded save that changes an index value moves the index entry of the new id', async () => {
+        const tenant = `t-${randomUUID().slice(0, 8)}`;
+        const session = await saved((s) => s.set('tenantId', 'first'));
+        const stale = await reload(session.id);
+        const mover = await reload(session.id);
+        const newId = mover.changeSessionId();
+        await repo.save(mover);
+        expect(await repo.save(stale.set('tenantId', tenant))).toBe('saved');
+        expect([...(await repo.findByTenantId(tenant)).keys()]).toEqual([newId]);
+        expect([...(await repo.findByTenantId('first')).keys()]).not.toContain(newId);
+      });
+
+      it('follows several id changes in a row', async () => {
+        const session = await saved();
+        const stale = await reload(session.id);
+        let current = await reload(session.id);
+        for (let i = 0; i < 3; i++) {
+          current.changeSessionId();
+          await repo.save(current);
+          current = await reload(current.id);
+        }
+        expect(await repo.save(stale.set('draft:chain', 'x'))).toBe('saved');
+        expect((await reload(current.id)).get('draft:chain')).toBe('x');
+        expect(await repo.findByIdOrMoved(session.id)).toBe('moved');
+      });
+
+      it('keeps all of 20 concurrent saves of copies loaded before an id change that runs among them', async () => {
+        const session = await saved((s) => s.set('principalName', 'racing'));
+        const copies = await Promise.all(Array.from({ length: 20 }, () => reload(session.id)));
+        const mover = await reload(session.id);
+        const newId = mover.changeSessionId();
+        const outcomes = await Promise.all([
+          ...copies.slice(0, 10).map((copy, i) => repo.save(copy.set(`draft:r${i}`, `v${i}`))),
+          repo.save(mover),
+          ...copies.slice(10).map((copy, i) => repo.save(copy.set(`draft:r${i + 10}`, `v${i + 10}`))),
+        ]);
+        expect(outcomes).toEqual(Array(21).fill('saved'));
+        const found = await reload(newId);
+        for (let i = 0; i < 20; i++) expect(found.get(`draft:r${i}`)).toBe(`v${i}`);
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+
+      it('forwarding ends when the marker expires: the stale save is gone, the old id names nothing', async () => {
+        const short = new AppSessionRepository(subject.store, { idForwardingMs: 1_000 });
+        const session = await saved((s) => s.set('tenantId', 'short'));
+        const stale = await reload(session.id);
+        const mover = await reload(session.id);
+        const newId = mover.changeSessionId();
+        expect(await short.save(mover)).toBe('saved');
+        expect(await short.findByIdOrMoved(session.id)).toBe('moved');
+        await sleep(1_300);
+        expect(await repo.findByIdOrMoved(session.id)).toBeNull();
+        expect(await repo.save(stale.set('draft:expired', 'x'))).toBe('gone');
+        expect((await reload(newId)).has('draft:expired')).toBe(false);
+      });
+
+      it('deleting the session under its new id ends forwarding and never brings it back', async () => {
+        const session = await saved((s) => s.set('tenantId', 'deleted'));
+        const stale = await reload(session.id);
+        const mover = await reload(session.id);
+        const newId = mover.changeSessionId();
+        await repo.save(mover);
+        await repo.deleteById(newId);
+        expect(await repo.findByIdOrMoved(session.id)).toBeNull();
+        expect(await repo.save(stale.set('draft:ghost', 'x'))).toBe('gone');
+        expect(await repo.findById(newId)).toBeNull();
+        expect(await repo.findById(session.id)).toBeNull();
+      });
+
+      it('an id never changed reads as not found, not moved', async () => {
+        expect(await repo.findByIdOrMoved(randomUUID())).toBeNull();
+        const session = await saved();
+        await repo.deleteById(session.id);
+        expect(await repo.findByIdOrMoved(session.id)).toBeNull();
       });
     });
 

@@ -164,9 +164,13 @@ async function usingItRoutes(base: string): Promise<string> {
   const id = (login.json as { id: string }).id;
   expect(alice.cookie).toBe(`SESSION=${id}`);
   expect((await alice.request('GET', '/sessions/alice')).json).toEqual([id]);
+  // The old id, moments after the login changed it: a retryable 409, no session read or made, no cookie.
   const stale = new Browser(base);
   stale.cookie = before;
-  expect((await stale.request('GET', '/me')).json).toBeNull();
+  const moved = await stale.request('GET', '/me');
+  expect(moved.status).toBe(409);
+  expect(moved.json).toMatchObject({ reason: 'moved', status: 409 });
+  expect(moved.setCookie).toBeNull();
   return id;
 }
 

@@ -11,6 +11,7 @@ import { startDemo } from '../../examples/demo/server.js';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 import { FailingStore } from './failing-store.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const temp = mkdtempSync(join(tmpdir(), 'sessiongen-demo-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -45,7 +46,7 @@ class Browser {
       this.cookie = /Max-Age=0/i.test(setCookie) ? undefined : pair;
     }
     const text = await response.text();
-    return { status: response.status, setCookie, json: text ? JSON.parse(text) : undefined };
+    return { status: response.status, setCookie, retryAfter: response.headers.get('retry-after'), json: text ? JSON.parse(text) : undefined };
   }
 }
 
@@ -277,6 +278,72 @@ for (const [store, env] of STORES) {
       expect(drafts).toHaveLength(50);
       for (let i = 0; i < 50; i++) expect(json.attributes[`draft:form-${i}`]).toBe(`draft ${i}`);
     });
+
+    it('PUTs racing a login: every 204 is stored, none clears or replaces the cookie, the browser ends logged in', async () => {
+      // One browser (one cookie jar), CLIENTS connections each sending PUTS drafts in turn, and a
+      // login (which changes the id) fired once a few PUTs have landed. A PUT answered 409 (its
+      // id had just been changed) is sent again after its Retry-After, as a client would. Every
+      // PUT is a draft of its own, and the schema allows 50 drafts per session: 10 × 5.
+      const CLIENTS = 10;
+      const PUTS = 5;
+      const browser = new Browser(base);
+      await browser.send('PUT', '/api/session/attributes/tenantId', '"race"');
+      const oldCookie = browser.cookie!;
+      const principal = `racer-${store}-${Date.now()}`;
+      const acknowledged: string[] = [];
+      const setCookies: string[] = [];
+      const statuses = new Map<number, number>();
+      let landed = 0;
+      let login: Promise<Awaited<ReturnType<Browser['send']>>> | undefined;
+      const put = async (name: string) => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const response = await browser.send('PUT', `/api/session/attributes/${name}`, JSON.stringify(name));
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (response.setCookie) setCookies.push(response.setCookie);
+          if (response.status === 204) {
+            acknowledged.push(name);
+            if (++landed === CLIENTS) login = browser.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
+            return;
+          }
+          expect(response.status, JSON.stringify(response.json)).toBe(409);
+          expect(response.json.reason).toBe('moved');
+          await sleep(Number(response.retryAfter) * 1000 * 0.05);
+        }
+        throw new Error(`${name} never landed`);
+      };
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, client) => {
+          for (let i = 0; i < PUTS; i++) await put(`draft:c${client}-${i}`);
+        }),
+      );
+      const loggedIn = await login!;
+      expect(loggedIn.status).toBe(200);
+      const { json } = await browser.send('GET', '/api/session');
+      const missing = acknowledged.filter((name) => json.attributes[name] !== name);
+      console.log(
+        `demo on ${store}: ${acknowledged.length} PUTs acknowledged, ${missing.length} of them missing; replies ${JSON.stringify(Object.fromEntries(statuses))}`,
+      );
+      expect(missing).toEqual([]);
+      expect(acknowledged).toHaveLength(CLIENTS * PUTS);
+      expect(setCookies).toEqual([]);
+      expect(browser.cookie).toBe(`SESSION=${loggedIn.json.id}`);
+      expect(json.id).toBe(loggedIn.json.id);
+      expect(json.attributes.principalName).toBe(principal);
+      expect(json.attributes.tenantId).toBe('race');
+
+      // Arriving with the old id after the change: a retryable 409, nothing read, stored or created.
+      const late = new Browser(base);
+      late.cookie = oldCookie;
+      const stale = await late.send('PUT', '/api/session/attributes/draft:late', '"late"');
+      expect(stale.status).toBe(409);
+      expect(stale.retryAfter).toBe('1');
+      expect(stale.setCookie).toBeNull();
+      expect(stale.json).toMatchObject({ reason: 'moved', status: 409 });
+      const peek = await late.send('GET', '/api/session');
+      expect(peek.status).toBe(409);
+      expect(JSON.stringify(peek.json)).not.toContain(loggedIn.json.id);
+      expect((await browser.send('GET', '/api/session')).json.attributes['draft:late']).toBeUndefined();
+    }, 30_000);
 
     it('hostile cookies and ids never give a 500', async () => {
       const login = new Browser(base);

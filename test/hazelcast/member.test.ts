@@ -256,15 +256,18 @@ describe('compare-and-set across two clients', () => {
     expect(found.attributesSnapshot()).toEqual({ roles: ['a'], tenantId: 'from-b', locale: 'fr-FR' });
   });
 
-  it('an id change on one client and an attribute save on the other: the move wins, the late save is gone', async () => {
+  it('an id change on one client and an attribute save on the other: the late save lands under the new id', async () => {
     const session = repoA.createSession().set('tenantId', 'move');
     await repoA.save(session);
     const onA = (await repoA.findById(session.id))!;
     const onB = (await repoB.findById(session.id))!;
     onA.changeSessionId();
     expect(await repoA.save(onA)).toBe('saved');
-    expect(await repoB.save(onB.set('locale', 'de-DE'))).toBe('gone');
+    expect(await repoB.save(onB.set('locale', 'de-DE'))).toBe('saved');
     expect(await repoB.findById(session.id)).toBeNull();
-    expect((await repoB.findById(onA.id))!.get('tenantId')).toBe('move');
+    expect(await repoB.findByIdOrMoved(session.id)).toBe('moved');
+    const moved = (await repoB.findById(onA.id))!;
+    expect(moved.get('tenantId')).toBe('move');
+    expect(moved.get('locale')).toBe('de-DE');
   });
 });

@@ -31,7 +31,7 @@ describe('generated Redis layout (golden)', () => {
     const layout = emitted.get('redis/LAYOUT.md')!;
     const keys = appSessionRedisKeys();
     const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
-    for (const example of [keys.session(id), keys.moveLock(id), keys.principalNameIndex('alice'), keys.tenantIdIndex('example-tenant-id')]) {
+    for (const example of [keys.session(id), keys.moveLock(id), keys.moved(id), keys.principalNameIndex('alice'), keys.tenantIdIndex('example-tenant-id')]) {
       const row = layout.split('\n').find((line) => line.startsWith('| `') && line.includes(`\`${example}\``));
       expect(row, example).toBeDefined();
       expect(row!.split(' | ')).toHaveLength(5);
@@ -145,7 +145,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       expect(await existing(keys.session(session.id), keys.principalNameIndex(principal))).toBe(0);
     });
 
-    it('leaves no key behind an id change but the new hash and its index entry', async () => {
+    it('leaves no key behind an id change but the new hash, its index entry and the moved marker (which expires)', async () => {
       const principal = `only-${Date.now()}`;
       const session = repo.createSession().set('principalName', principal).set('draft:x', 'y');
       await repo.save(session);
@@ -153,7 +153,11 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       session.changeSessionId();
       await repo.save(session);
       const written = await keysUnder(opened.client, opened.prefix);
-      expect(written.filter((key) => key.includes(oldId) || key.endsWith(':moving'))).toEqual([]);
+      expect(written.filter((key) => key.includes(oldId) || key.endsWith(':moving'))).toEqual([keys.moved(oldId)]);
+      expect(await opened.client.get(keys.moved(oldId))).toBe(session.id);
+      const markerTtl = await opened.client.pttl(keys.moved(oldId));
+      expect(markerTtl).toBeGreaterThan(0);
+      expect(markerTtl).toBeLessThanOrEqual(60_000);
       expect(written).toContain(keys.session(session.id));
       expect(await opened.client.zrange(keys.principalNameIndex(principal), '0', '-1')).toEqual([session.id]);
       await repo.deleteById(session.id);
@@ -170,6 +174,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
         const a = repo.createSession();
         const b = repo.createSession();
         expect(await slot(keys.session(a.id))).toBe(await slot(keys.moveLock(a.id)));
+        expect(await slot(keys.session(a.id))).toBe(await slot(keys.moved(a.id)));
         const slots = new Set(await Promise.all([keys.session(a.id), keys.session(b.id), keys.principalNameIndex('x'), keys.tenantIdIndex('y')].map(slot)));
         expect(slots.size).toBe(4);
         const perNode = await Promise.all(cluster.nodes('master').map((node) => node.dbsize()));

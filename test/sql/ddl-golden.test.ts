@@ -108,6 +108,19 @@ describe('SQL migrations from snapshot diffs', () => {
     for (const [path, content] of committed) if (path.startsWith('sql/')) expect(readFileSync(join('generated', path), 'utf8'), path).toBe(content);
   });
 
+  it('the id-change marker table: in the first migration of a new project, in 0002 for one made before it', () => {
+    expect([...example.keys()].filter((path) => path.endsWith('snapshot.json'))).toEqual(['sql/migrations/0001_initial/snapshot.json']);
+    for (const dialect of DIALECTS) expect(example.get(`sql/migrations/0001_initial/${dialect}.up.sql`)).toMatch(/CREATE TABLE[^\n]*app_session_moved_ids/);
+    const upgraded = generateFiles(loadSchema('schema/app-session.schema.json'), {
+      previous: new Map([['sql/migrations/0001_initial/snapshot.json', readFileSync('generated/sql/migrations/0001_initial/snapshot.json', 'utf8')]]),
+    });
+    expect(upgraded.get('sql/migrations/0001_initial/postgres.up.sql')).not.toMatch(/moved_ids/);
+    for (const dialect of DIALECTS) {
+      golden(`moved-ids/${dialect}.up.sql`, upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.up.sql`)!);
+      golden(`moved-ids/${dialect}.down.sql`, upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.down.sql`)!);
+    }
+  });
+
   it('never templates INSERT OR REPLACE, and the example keeps its own schema untouched', () => {
     for (const content of [...example.values(), ...second.values()]) expect(content).not.toMatch(/INSERT OR REPLACE/i);
     expect(exampleSchema()['x-sessiongen'].indexes).toEqual(['principalName', 'tenantId']);

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { SqlDialectName } from '@sessiongen/runtime/sql';
+import { sqlMovedIdsTableNames, type SqlDialectName } from '@sessiongen/runtime/sql';
 
 export const LIVE_DIALECTS = ['postgres', 'mariadb', 'sqlite'] as const satisfies readonly SqlDialectName[];
 export type LiveDialect = (typeof LIVE_DIALECTS)[number];
@@ -49,5 +49,5 @@ export function openKnex(dialect: LiveDialect, options: { pool?: number; sqliteP
 
 /** Drops a session table and the migration bookkeeping tables made for it. */
 export async function dropTables(knex: Knex, table: string): Promise<void> {
-  for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
+  for (const name of [table, sqlMovedIdsTableNames(table).table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
 }

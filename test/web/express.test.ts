@@ -110,7 +110,7 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect(cookieValue(response)).toBe(body.id);
   });
 
-  it('changeSessionId writes a new cookie, keeps the attributes and the old id is gone', async () => {
+  it('changeSessionId writes a new cookie, keeps the attributes; the old id reads nothing: 409 moved, no cookie', async () => {
     const { call, store, repository } = await start();
     const oldId = cookieValue(await call('/counter', { method: 'POST' }));
     const response = await call('/login?user=bob', { method: 'POST', headers: { cookie: `SESSION=${oldId}` } });
@@ -123,7 +123,10 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect([...(await repository.findByIndex('principalName', 'bob')).keys()]).toEqual([body.id]);
 
     const old = await call('/session', { headers: { cookie: `SESSION=${oldId}` } });
-    expect(await old.json()).toEqual({ id: null });
+    expect(old.status).toBe(409);
+    expect(old.headers.get('retry-after')).toBe('1');
+    expect(cookiesNamed(old)).toEqual([]);
+    expect(await old.json()).toMatchObject({ reason: 'moved', status: 409 });
   });
 
   it('invalidate deletes the store entry and expires the cookie with Max-Age=0', async () => {
@@ -299,7 +302,7 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect(attributes).toEqual(expected);
   });
 
-  it('a session revoked while the request ran is not resurrected and its cookie is cleared', async () => {
+  it('a session revoked while the request ran is not resurrected: 410 instead of the reply, no cookie header', async () => {
     const { app, store, repository } = makeApp();
     void app;
     // Drive the revoke from inside a route: delete the session between load and save.
@@ -321,10 +324,10 @@ describe('Express sessionMiddleware over real sockets', () => {
       method: 'POST',
       headers: { cookie: `SESSION=${created.id}` },
     });
-    expect(await response.json()).toEqual({ id: created.id });
-    expect(cookiesNamed(response)).toEqual([
-      'SESSION=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
-    ]);
+    expect(response.status).toBe(410);
+    expect(await response.json()).toMatchObject({ reason: 'ended', status: 410 });
+    expect(response.headers.get('retry-after')).toBeNull();
+    expect(cookiesNamed(response)).toEqual([]);
     expect(await store.inner.load(created.id)).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@sessiongen/runtime';
 
 export interface StoreCall {
-  op: 'load' | 'write' | 'delete' | 'findByIndex' | 'listIds';
+  op: 'load' | 'isMoved' | 'write' | 'delete' | 'findByIndex' | 'listIds';
   id?: string;
 }
 
@@ -59,6 +59,13 @@ export class InstrumentedStore<S extends SessionStore & { notifications?: string
     const outcome = await this.inner.write(write);
     this.landed.push({ id: write.id, at: Date.now() });
     return outcome;
+  }
+
+  async isMoved(id: string, now: number): Promise<boolean> {
+    this.calls.push({ op: 'isMoved', id });
+    this.check(id);
+    this.failIfDown('isMoved');
+    return (await this.inner.isMoved?.(id, now)) ?? false;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -88,6 +88,32 @@ for (const kind of STORE_KINDS) {
         expect(await opened.raw.load(created.id)).toBeNull();
       });
 
+      it('a request under an id another request changed: 409 JSON with Retry-After, no cookie, nothing read or created', async () => {
+        const created = (await (await call('/counter', { method: 'POST' })).json()) as { id: string };
+        const login = (await (await call('/login?user=late-' + integration + kind, { method: 'POST', headers: { cookie: `SESSION=${created.id}` } })).json()) as { id: string };
+        opened.store.calls.length = 0;
+        for (const [method, path] of [['GET', '/session'], ['POST', '/counter'], ['POST', '/logout']] as const) {
+          const response = await call(path, { method, headers: { cookie: `SESSION=${created.id}` } });
+          expect(response.status, path).toBe(409);
+          expect(response.headers.get('retry-after'), path).toBe('1');
+          expect(response.headers.getSetCookie(), path).toEqual([]);
+          const body = await response.text();
+          expect(JSON.parse(body), path).toMatchObject({ reason: 'moved', status: 409 });
+          expect(body).not.toContain(login.id);
+        }
+        expect((await opened.raw.load(login.id))?.attributes).toMatchObject({ lastLoginAt: 1, principalName: 'late-' + integration + kind });
+        expect(opened.store.calls.filter((c) => c.op !== 'load' && c.op !== 'isMoved')).toEqual([]);
+      });
+
+      it('a session deleted while the request ran: 410 JSON instead of the reply, no cookie, not resurrected', async () => {
+        const created = (await (await call('/counter', { method: 'POST' })).json()) as { id: string };
+        const response = await call('/revoked-midway', { method: 'POST', headers: { cookie: `SESSION=${created.id}` } });
+        expect(response.status).toBe(410);
+        expect(response.headers.getSetCookie()).toEqual([]);
+        expect(await response.json()).toMatchObject({ reason: 'ended', status: 410 });
+        expect(await opened.raw.load(created.id)).toBeNull();
+      });
+
       it('a redirect whose save is slow reaches the client only after the store holds the write', async () => {
         opened.store.writeDelayMs = 150;
         const response = await call('/redirect', { method: 'POST' });

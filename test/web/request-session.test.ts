@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionRepository } from '../../runtime/core/repository.js';
-import { SessionStoreError } from '../../runtime/core/errors.js';
+import { SessionEndedError, SessionMovedError, SessionStoreError } from '../../runtime/core/errors.js';
 import { CookieSessionIdResolver } from '../../runtime/web/cookie-resolver.js';
 import { resolverRequestFromRecord, type SessionIdResolver } from '../../runtime/web/id-resolver.js';
 import { uuidSessionIdGenerator } from '../../runtime/core/ids.js';
@@ -66,7 +66,10 @@ describe('RequestSession', () => {
     expect(await rs.find()).toBeNull();
     const created = await rs.get();
     expect(created.id).not.toBe(unknown);
-    expect(setup.store.calls).toEqual([{ op: 'load', id: unknown }]);
+    expect(setup.store.calls).toEqual([
+      { op: 'load', id: unknown },
+      { op: 'isMoved', id: unknown },
+    ]);
   });
 
   it('find() gives null without creating; get() creates; commit writes the cookie for the new id', async () => {
@@ -108,7 +111,7 @@ describe('RequestSession', () => {
     const setup = setUp();
     const rs = setup.forRequest('SESSION=0d8f5d0e-3b7e-4c39-9d46-1f2a3b4c5d6e');
     await rs.invalidate();
-    expect(setup.store.calls.map((call) => call.op)).toEqual(['load']);
+    expect(setup.store.calls.map((call) => call.op)).toEqual(['load', 'isMoved']);
     expect((await rs.commit())[0].value).toMatch(/^SESSION=; Max-Age=0;/);
   });
 
@@ -147,15 +150,58 @@ describe('RequestSession', () => {
     expect(setup.store.calls.filter((call) => call.op === 'write')).toHaveLength(1);
   });
 
-  it("a save outcome of 'gone' does not resurrect the session and expires the cookie", async () => {
+  it("a save outcome of 'gone' does not resurrect the session: commit rejects with SessionEndedError, and no session is made after", async () => {
     const setup = setUp();
     const id = await existing(setup);
     const rs = setup.forRequest(`SESSION=${id}`);
     const session = await rs.get();
     await setup.repository.deleteById(id);
     session.set('counter', 2);
-    expect((await rs.commit())[0].value).toMatch(/^SESSION=; Max-Age=0;/);
+    await expect(rs.commit()).rejects.toBeInstanceOf(SessionEndedError);
+    expect(rs.conflict).toBeInstanceOf(SessionEndedError);
+    await expect(rs.get()).rejects.toBeInstanceOf(SessionEndedError);
     expect(await setup.store.inner.load(id)).toBeNull();
+  });
+
+  it('a request under an id another request changed: SessionMovedError from every call, nothing read, created or set', async () => {
+    const setup = setUp();
+    const id = await existing(setup);
+    const login = setup.forRequest(`SESSION=${id}`);
+    const newId = await login.changeSessionId();
+    expect((await login.commit())[0].value).toMatch(new RegExp(`^SESSION=${newId};`));
+    const late = setup.forRequest(`SESSION=${id}`);
+    await expect(late.get()).rejects.toBeInstanceOf(SessionMovedError);
+    await expect(late.find()).rejects.toBeInstanceOf(SessionMovedError);
+    await expect(late.invalidate()).rejects.toBeInstanceOf(SessionMovedError);
+    await expect(late.changeSessionId()).rejects.toBeInstanceOf(SessionMovedError);
+    expect(late.peek()).toBeNull();
+    const error = await late.commit().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SessionMovedError);
+    expect(error).toMatchObject({ status: 409, statusCode: 409, retryAfterSeconds: 1, reason: 'moved' });
+    expect(setup.store.inner.size).toBe(1);
+    expect(await setup.store.inner.load(newId)).not.toBeNull();
+  });
+
+  it('a request that loaded the session before another changed its id: its save lands under the new id, no header', async () => {
+    const setup = setUp();
+    const id = await existing(setup);
+    const racing = setup.forRequest(`SESSION=${id}`);
+    (await racing.get()).set('counter', 7);
+    const login = setup.forRequest(`SESSION=${id}`);
+    const newId = await login.changeSessionId();
+    await login.commit();
+    expect(await racing.commit()).toEqual([]);
+    expect((await setup.store.inner.load(newId))!.attributes).toEqual({ counter: 7 });
+  });
+
+  it('an id change that another beat: commit rejects with SessionMovedError and sets no header', async () => {
+    const setup = setUp();
+    const id = await existing(setup);
+    const first = setup.forRequest(`SESSION=${id}`);
+    const second = setup.forRequest(`SESSION=${id}`);
+    await Promise.all([first.changeSessionId(), second.changeSessionId()]);
+    expect(await first.commit()).toHaveLength(1);
+    await expect(second.commit()).rejects.toBeInstanceOf(SessionMovedError);
   });
 
   it('creating a session after commit throws; finding still works', async () => {
@@ -184,6 +230,7 @@ describe('RequestSession', () => {
     expect((await rs.find())!.id).toBe(id);
     expect(setup.store.calls).toEqual([
       { op: 'load', id: unknown },
+      { op: 'isMoved', id: unknown },
       { op: 'load', id },
     ]);
   });
@@ -195,7 +242,8 @@ describe('RequestSession', () => {
     const everything: SessionIdResolver = { resolve: () => [...unknown, id], write: () => [], expire: () => [] };
     const rs = new RequestSession({ repository: setup.repository, resolver: everything, request: resolverRequestFromRecord({}, false) });
     expect(await rs.find()).toBeNull();
-    expect(setup.store.calls).toEqual(unknown.slice(0, 3).map((tried) => ({ op: 'load', id: tried })));
+    // Each id tried is one load and, as it misses, one question whether it moved: 3 ids, no more.
+    expect(setup.store.calls).toEqual(unknown.slice(0, 3).flatMap((tried) => [{ op: 'load', id: tried }, { op: 'isMoved', id: tried }]));
 
     setup.store.calls.length = 0;
     const junkFirst: SessionIdResolver = { resolve: () => [...Array.from({ length: 20 }, (_, i) => `junk-${i}`), id], write: () => [], expire: () => [] };

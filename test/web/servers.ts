@@ -36,6 +36,7 @@ export interface RunningServer {
  * - GET /plain (never touches it), GET /session, POST /counter (lastLoginAt += 1),
  * - POST /login?user= (principalName, regenerate), POST /logout, POST /fresh (regenerate without data),
  * - POST /redirect (sets locale, 302), GET /sessions?principalName=,
+ * - POST /revoked-midway (loads the session, deletes it through the repository, then changes it),
  * - POST /draft?name=&size= (sets `draft:<name>` to `size` characters; a rejection is thrown out of the route).
  */
 interface Reply {
@@ -79,6 +80,12 @@ async function route(method: string, path: string, query: URLSearchParams, rs: R
       const s = await rs.get();
       s.set('locale', 'fr-FR');
       return { status: 302, location: '/done' };
+    }
+    case 'POST /revoked-midway': {
+      const s = await rs.get();
+      await repository.deleteById(s.id);
+      s.set('locale', 'de-DE');
+      return { status: 200, json: { id: s.id } };
     }
     case 'POST /draft': {
       const s = await rs.get();

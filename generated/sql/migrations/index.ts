@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { SqlMigration } from '@sessiongen/runtime/sql';
 import { migration as m1 } from './0001_initial/migration.js';
+import { migration as m2 } from './0002_add_moved_ids_table/migration.js';
 
 /** The AppSession SQL migrations, oldest first: apply with `npx sessiongen migrate` or `migrateSqlSchema`. */
-export const appSessionSqlMigrations: readonly SqlMigration[] = [m1];
+export const appSessionSqlMigrations: readonly SqlMigration[] = [m1, m2];

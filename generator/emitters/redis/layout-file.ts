@@ -1,5 +1,5 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
-import { REDIS_META_FIELD_PREFIX, REDIS_META_FIELDS, redisIndexKey, redisIndexValueText, redisMoveLockKey, redisSessionKey } from '@sessiongen/runtime/redis';
+import { REDIS_META_FIELD_PREFIX, REDIS_META_FIELDS, redisIndexKey, redisIndexValueText, redisMoveLockKey, redisMovedKey, redisSessionKey } from '@sessiongen/runtime/redis';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { render } from '../../emit/templates.js';
 import { printModule } from '../../emit/typescript.js';
@@ -60,6 +60,8 @@ function keysModule(model: SessionModel): string {
     `  session: (id: string): string => ${builderBody(redisSessionKey('${prefix}', '${id}'))},`,
     `  /** string: held only while a Redis Cluster moves the session to a new id (30 s). */`,
     `  moveLock: (id: string): string => ${builderBody(redisMoveLockKey('${prefix}', '${id}'))},`,
+    `  /** string: the new id, for a while after the session's id changed (forwards writes of requests that loaded it before). */`,
+    `  moved: (id: string): string => ${builderBody(redisMovedKey('${prefix}', '${id}'))},`,
     ...model.indexes.flatMap((index) => [
       `  /** zset: ids of the sessions whose ${index.attribute} is \`value\`, scored by an upper bound of their expiry (ms). */`,
       `  ${builderName(index)}: (value: ${tsType(index)}): string => ${builderBody(redisIndexKey('${prefix}', index.name, '${JSON.stringify(value)}'))},`,
@@ -128,6 +130,8 @@ function layoutContext(model: SessionModel) {
     sessionExample,
     lockPattern: redisMoveLockKey(prefix, '<id>'),
     lockExample: redisMoveLockKey(prefix, EXAMPLE_ID),
+    movedPattern: redisMovedKey(prefix, '<id>'),
+    movedExample: redisMovedKey(prefix, EXAMPLE_ID),
     expiresAt: EXAMPLE_ACCESSED + 1800 * 1000,
     indexScore: EXAMPLE_ACCESSED + 1800 * 1000 + 900 * 1000,
     metaFields: META_FIELDS,

@@ -1,4 +1,4 @@
-import { SQL_COLUMNS, SQL_DIALECTS, sqlIndexName, sqlTableNames, type SqlDdl } from '@sessiongen/runtime/sql';
+import { SQL_COLUMNS, SQL_DIALECTS, SQL_MOVED_IDS_COLUMNS, sqlIndexName, sqlMovedIdsTableNames, sqlTableNames, type SqlDdl } from '@sessiongen/runtime/sql';
 import type { EmitContext, EmittedFile, Emitter } from '../../emit/file-map.js';
 import { render } from '../../emit/templates.js';
 import type { IndexModel, SessionModel } from '../../model/model.js';
@@ -7,11 +7,17 @@ import type { IndexModel, SessionModel } from '../../model/model.js';
 export interface SqlShape {
   table: string;
   indexes: ReadonlyArray<Pick<IndexModel, 'name' | 'attribute' | 'column' | 'type' | 'maxLength'>>;
+  /**
+   * Whether the store's table of id-change markers exists (`<table>_moved_ids`, see the runtime's
+   * `sqlMovedIdsTableNames`). Always true now; absent in snapshots made before the table existed.
+   */
+  movedIds?: true;
 }
 
 export function shapeOf(model: SessionModel): SqlShape {
   return {
     table: model.stores.sql.table,
+    movedIds: true,
     indexes: model.indexes.map(({ name, attribute, column, type, maxLength }) => (maxLength === undefined ? { name, attribute, column, type } : { name, attribute, column, type, maxLength })),
   };
 }
@@ -48,6 +54,14 @@ export function ddlContext(shape: SqlShape, ddl: SqlDdl) {
   };
 }
 
+/**
+ * The context of the id-change marker table's template (`moved-ids.sql.hbs`): its name, columns
+ * by role (`columns.oldId`) and its own key and index names, quoted for the dialect.
+ */
+export function movedIdsContext(sessionTable: string, ddl: SqlDdl) {
+  return { columns: quoted(SQL_MOVED_IDS_COLUMNS, ddl), ...quoted(sqlMovedIdsTableNames(sessionTable), ddl) };
+}
+
 /** Splits a rendered DDL script into statements (each ends with `;` at a line end). */
 export function splitStatements(script: string): string[] {
   return script
@@ -63,7 +77,8 @@ export const ddlEmitter: Emitter = {
     const files: EmittedFile[] = [];
     const shape = shapeOf(model);
     for (const dialect of SQL_DIALECTS) {
-      const script = render(dialect.ddl.templates.createTable, ddlContext(shape, dialect.ddl));
+      const script =
+        render(dialect.ddl.templates.createTable, ddlContext(shape, dialect.ddl)) + render(dialect.ddl.templates.createMovedIds, movedIdsContext(shape.table, dialect.ddl));
       const live = dialect.live ? 'applied to a live server by the tests' : 'emitted and golden-tested only; not run on a live server here';
       files.push({ path: `sql/${dialect.name}.sql`, content: `-- ${dialect.name}: ${live}.\n${script}` });
     }

@@ -4,9 +4,9 @@ import type { Client, ClientConfig, HazelcastJsonValue, IMap } from 'hazelcast-c
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isExpired } from '../../core/expiry.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { loadOptionalDependency } from '../../core/optional-dependency.js';
-import { decodeHazelcastDocument, encodeHazelcastDocument } from './layout.js';
+import { decodeHazelcastDocument, decodeHazelcastMoveMarker, encodeHazelcastDocument, encodeHazelcastMoveMarker, hazelcastMovedIdsMap } from './layout.js';
 import type { HazelcastSessionDocument, HazelcastSessionMapping } from './mapping.js';
 
 let hazelcastModule: typeof HazelcastModule | undefined;
@@ -44,9 +44,13 @@ export interface HazelcastStoreOptions {
 export type HazelcastClient = Client;
 
 type SessionMap = IMap<string, HazelcastJsonValue>;
+/** Move markers: old id → `{ to, until }` (JSON text), one entry per recent id change. */
+type MovedMap = IMap<string, string>;
 
 /** Keys the store writes for itself (the TTL probe): never a session id, skipped by listeners. */
 const PROBE_PREFIX = '__sessiongen_probe__:';
+/** How many id changes in a row a forwarded write follows (each login is one). */
+const MAX_FORWARDS = 8;
 
 /**
  * Sessions in a Hazelcast IMap, through hazelcast-client, with nothing of ours on the members:
@@ -57,7 +61,11 @@ const PROBE_PREFIX = '__sessiongen_probe__:';
  * - saves are deltas merged into the stored document with `replaceIfSame` (compare-and-set) and
  *   retried when another writer won; saves of one session in one process are queued so they do
  *   not race each other at all, so concurrent changes to different attributes are all kept;
- * - `changeSessionId` moves the entry with a conditional `remove` then `set`;
+ * - `changeSessionId` claims the old id with a marker in `<map>_moved_ids` (`putIfAbsent`, old id →
+ *   new id, TTL = the write's `forwardingMs`), writes the new entry, then removes the old one
+ *   conditionally (compare-and-set; a lost race merges and tries again), so at every moment either
+ *   the old entry or the new one with its marker exists. An update that finds its entry gone
+ *   follows the marker and merges into the new id's entry;
  * - expired (and evicted) entries come from an entry listener and are reported through `onExpired`.
  *   Created and deleted events are the repository's, so there is no double reporting.
  */
@@ -80,6 +88,7 @@ export class HazelcastSessionStore implements SessionStore {
     readonly mapping: HazelcastSessionMapping,
     readonly client: HazelcastClient,
     private readonly map: SessionMap,
+    private readonly moved: MovedMap,
     private readonly options: HazelcastStoreOptions,
   ) {
     this.baseCacheSize = options.baseCacheSize ?? 4096;
@@ -100,7 +109,8 @@ export class HazelcastSessionStore implements SessionStore {
     }
     try {
       const map = await client.getMap<string, HazelcastJsonValue>(mapping.map);
-      const store = new HazelcastSessionStore(descriptor, mapping, client, map, options);
+      const moved = await client.getMap<string, string>(hazelcastMovedIdsMap(mapping.map));
+      const store = new HazelcastSessionStore(descriptor, mapping, client, map, moved, options);
       if (options.expiryEvents ?? true) await store.listen();
       if (options.probeMapTtl ?? true) await store.probeMapTtl();
       return store;
@@ -116,6 +126,29 @@ export class HazelcastSessionStore implements SessionStore {
 
   write(write: SessionWrite): Promise<WriteOutcome> {
     return this.queued(write.previousId ?? write.id, () => this.apply(write));
+  }
+
+  async isMoved(id: string, now: number): Promise<boolean> {
+    let at = id;
+    for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+      const to = await this.movedTo(at, now);
+      if (to === null) return false;
+      const text = await this.read(to, 'isMoved');
+      if (text !== null) {
+        const document = decodeHazelcastDocument(text);
+        return !isExpired(document.lastAccessedTime, document.maxInactiveInterval, now);
+      }
+      at = to;
+    }
+    return false;
+  }
+
+  /** The id a live marker says `id` was changed to, or null. */
+  private async movedTo(id: string, now: number): Promise<string | null> {
+    const value = await this.call('isMoved', () => this.moved.get(id));
+    if (typeof value !== 'string') return null;
+    const marker = decodeHazelcastMoveMarker(value);
+    return marker !== null && marker.until > now ? marker.to : null;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -195,13 +228,27 @@ export class HazelcastSessionStore implements SessionStore {
       return 'written';
     }
 
-    const from = write.previousId ?? write.id;
+    if (write.previousId !== undefined) return this.move(write);
+    let target = write;
+    for (let hop = 0; ; hop++) {
+      const outcome = await this.update(target);
+      if (outcome !== 'missing') return outcome;
+      // Gone under this id: another request may have changed the id since this one loaded it.
+      const to = hop < MAX_FORWARDS ? await this.movedTo(target.id, write.now) : null;
+      if (to === null) return 'gone';
+      target = { ...write, id: to };
+    }
+  }
+
+  /** A delta merged into the stored entry by compare-and-set; `missing` when there is no entry. */
+  private async update(write: SessionWrite): Promise<'written' | 'gone' | 'missing'> {
+    const from = write.id;
     let base = this.cachedBase(from);
     let fresh = false;
     for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
       if (base === undefined) {
         const read = await this.read(from, 'write');
-        if (read === null) return 'gone';
+        if (read === null) return 'missing';
         base = read;
         fresh = true;
       }
@@ -223,27 +270,83 @@ export class HazelcastSessionStore implements SessionStore {
       applyDelta(next.attributes, write);
       const text = encodeHazelcastDocument(this.mapping, next);
 
-      if (write.previousId !== undefined) {
-        const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));
-        this.forget(from);
-        if (removed === true) {
-          await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
-          this.remember(write.id, text);
-          return 'written';
-        }
-      } else {
-        const replaced = await this.call('write', () =>
-          this.map.replaceIfSame(write.id, jsonValue(base!), jsonValue(text)),
-        );
-        if (replaced) {
-          // replaceIfSame leaves the entry with the map's configured TTL, counted from now.
-          if (!this.mapTtlMatches(write)) await this.call('write', () => this.map.setTtl(write.id, ttlOf(write)));
-          this.remember(write.id, text);
-          return 'written';
-        }
-        this.forget(from);
+      const replaced = await this.call('write', () => this.map.replaceIfSame(write.id, jsonValue(base!), jsonValue(text)));
+      if (replaced) {
+        // replaceIfSame leaves the entry with the map's configured TTL, counted from now.
+        if (!this.mapTtlMatches(write)) await this.call('write', () => this.map.setTtl(write.id, ttlOf(write)));
+        this.remember(write.id, text);
+        return 'written';
       }
+      this.forget(from);
       // Another writer (another process) won: read again and merge onto what it wrote.
+      base = undefined;
+      fresh = false;
+      if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));
+    }
+    throw new SessionStoreError('hazelcast', 'write', new Error(`session kept changing under ${this.maxCasAttempts} compare-and-set attempts`));
+  }
+
+  /**
+   * An id change: claim the old id with a marker (`putIfAbsent`: a second change of the same id
+   * loses, `moved`), write the new entry, then remove the old one if it is still what was merged
+   * (otherwise merge again). If the old entry is gone meanwhile (deleted), undo: `gone`.
+   */
+  private async move(write: SessionWrite): Promise<WriteOutcome> {
+    const from = write.previousId!;
+    const forwardingMs = write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS;
+    const marker = encodeHazelcastMoveMarker({ to: write.id, until: write.now + forwardingMs });
+    let claimed = false;
+    let base = this.cachedBase(from);
+    let fresh = false;
+    for (let attempt = 1; attempt <= this.maxCasAttempts; attempt++) {
+      if (base === undefined) {
+        const read = await this.read(from, 'write');
+        if (read === null) {
+          if (claimed) {
+            await this.call('write', () => this.map.delete(write.id));
+            await this.call('write', () => this.moved.remove(from, marker));
+            return 'gone';
+          }
+          return (await this.isMoved(from, write.now)) ? 'moved' : 'gone';
+        }
+        base = read;
+        fresh = true;
+      }
+      const current = decodeHazelcastDocument(base);
+      if (isExpired(current.lastAccessedTime, current.maxInactiveInterval, write.now)) {
+        if (!fresh) {
+          base = undefined;
+          continue;
+        }
+        if (claimed) {
+          await this.call('write', () => this.map.delete(write.id));
+          await this.call('write', () => this.moved.remove(from, marker));
+        }
+        return 'gone';
+      }
+      if (!claimed) {
+        const other = await this.call('write', () => this.moved.putIfAbsent(from, marker, Math.max(1, Math.ceil(forwardingMs / 1000)) * 1000));
+        if (other !== null && other !== undefined) return 'moved';
+        claimed = true;
+      }
+      const next: HazelcastSessionDocument = {
+        id: write.id,
+        creationTime: current.creationTime,
+        lastAccessedTime: write.lastAccessedTime,
+        maxInactiveInterval: write.maxInactiveInterval,
+        expiresAt: write.expiresAt,
+        attributes: current.attributes,
+      };
+      applyDelta(next.attributes, write);
+      const text = encodeHazelcastDocument(this.mapping, next);
+      await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
+      const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));
+      this.forget(from);
+      if (removed === true) {
+        this.remember(write.id, text);
+        return 'written';
+      }
+      // The old entry changed since it was read (a concurrent save): merge again.
       base = undefined;
       fresh = false;
       if (attempt > 2) await sleep(Math.random() * Math.min(attempt, 20));

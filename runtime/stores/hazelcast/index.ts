@@ -6,5 +6,15 @@ export {
   type HazelcastStoreOptions,
 } from './hazelcast-store.js';
 export type { HazelcastSessionMapping, HazelcastIndexField, HazelcastSessionDocument } from './mapping.js';
-export { HAZELCAST_DOCUMENT_FIELDS, hazelcastIndexName, hazelcastIndexValue, encodeHazelcastDocument, decodeHazelcastDocument } from './layout.js';
+export {
+  HAZELCAST_DOCUMENT_FIELDS,
+  hazelcastIndexName,
+  hazelcastIndexValue,
+  encodeHazelcastDocument,
+  decodeHazelcastDocument,
+  hazelcastMovedIdsMap,
+  type HazelcastMoveMarker,
+  encodeHazelcastMoveMarker,
+  decodeHazelcastMoveMarker,
+} from './layout.js';
 export { openHazelcastStoreFromEnv } from './from-env.js';

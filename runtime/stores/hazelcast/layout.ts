@@ -26,6 +26,38 @@ export function hazelcastIndexName(map: string, field: string): string {
   return `${map}_${field}`;
 }
 
+/**
+ * The map of a session map's id-change markers: `<map>_moved_ids` (the member's default map
+ * config; each entry carries its own TTL, the repository's `idForwardingMs`).
+ */
+export function hazelcastMovedIdsMap(sessionMap: string): string {
+  return `${sessionMap}_moved_ids`;
+}
+
+/** An id-change marker: the session's new id, and until when (epoch ms) it forwards writes. */
+export interface HazelcastMoveMarker {
+  to: string;
+  until: number;
+}
+
+/** A marker's stored text (the map holds strings; `putIfAbsent` and `remove` compare it whole). */
+export function encodeHazelcastMoveMarker(marker: HazelcastMoveMarker): string {
+  return JSON.stringify({ to: marker.to, until: marker.until });
+}
+
+/** A marker from its stored text, or null when the text is not one. */
+export function decodeHazelcastMoveMarker(text: string): HazelcastMoveMarker | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const { to, until } = value as { to?: unknown; until?: unknown };
+  return typeof to === 'string' && typeof until === 'number' ? { to, until } : null;
+}
+
 /** The value an index field holds for an attribute value: the value when it has the index's type, else null. */
 export function hazelcastIndexValue(value: unknown, type: IndexValueType): IndexValue | null {
   switch (type) {

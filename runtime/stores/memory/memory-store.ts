@@ -1,6 +1,9 @@
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { isExpired } from '../../core/expiry.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+
+/** How many id changes in a row a forwarded write follows (each login is one). */
+const MAX_FORWARDS = 8;
 
 export interface MemoryStoreOptions {
   /** How often expired sessions are swept (and expired events emitted), in ms; 0 turns sweeping off. */
@@ -15,6 +18,8 @@ export interface MemoryStoreOptions {
 export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Move markers: old id → new id and when forwarding ends (epoch ms). */
+  private readonly moves = new Map<string, { to: string; until: number }>();
   /** index name → value → ids */
   private readonly indexes = new Map<string, Map<IndexValue, Set<string>>>();
   private readonly expiryListeners: StoreExpiryListener[] = [];
@@ -46,13 +51,14 @@ export class MemorySessionStore implements SessionStore {
     } else {
       const from = write.previousId ?? write.id;
       record = this.sessions.get(from);
-      if (!record || isExpired(record.lastAccessedTime, record.maxInactiveInterval, write.now)) return 'gone';
+      if (!record && write.previousId === undefined) record = this.forwarded(from, write.now);
+      if (!record) return write.previousId !== undefined && this.movedTarget(from, write.now) ? 'moved' : 'gone';
+      if (isExpired(record.lastAccessedTime, record.maxInactiveInterval, write.now)) return 'gone';
+      this.unindex(record);
       if (write.previousId) {
-        this.unindex(record);
         this.sessions.delete(from);
         record.id = write.id;
-      } else {
-        this.unindex(record);
+        this.moves.set(from, { to: write.id, until: write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS) });
       }
     }
     record.lastAccessedTime = write.lastAccessedTime;
@@ -62,6 +68,33 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.set(record.id, record);
     this.index(record);
     return 'written';
+  }
+
+  async isMoved(id: string, now: number = this.clock()): Promise<boolean> {
+    return !this.sessions.has(id) && this.movedTarget(id, now) !== undefined;
+  }
+
+  /** The live session an old id's markers lead to, if any. */
+  private movedTarget(id: string, now: number): SessionRecord | undefined {
+    const record = this.forwarded(id, now);
+    return record && !isExpired(record.lastAccessedTime, record.maxInactiveInterval, now) ? record : undefined;
+  }
+
+  /** Follows the markers from an id no session has to the session that now holds it. */
+  private forwarded(id: string, now: number): SessionRecord | undefined {
+    let at = id;
+    for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+      const move = this.moves.get(at);
+      if (!move) return undefined;
+      if (move.until <= now) {
+        this.moves.delete(at);
+        return undefined;
+      }
+      const record = this.sessions.get(move.to);
+      if (record) return record;
+      at = move.to;
+    }
+    return undefined;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -92,6 +125,7 @@ export class MemorySessionStore implements SessionStore {
   /** Removes expired sessions now and emits their expired events; returns how many. */
   sweep(): number {
     const now = this.clock();
+    for (const [id, move] of this.moves) if (move.until <= now) this.moves.delete(id);
     let removed = 0;
     for (const record of [...this.sessions.values()]) {
       if (!isExpired(record.lastAccessedTime, record.maxInactiveInterval, now)) continue;

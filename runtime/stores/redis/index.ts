@@ -11,5 +11,6 @@ export {
   indexValueText as redisIndexValueText,
   redisSessionKey,
   redisMoveLockKey,
+  redisMovedKey,
   redisIndexKey,
 } from './layout.js';

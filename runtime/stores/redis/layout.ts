@@ -10,6 +10,7 @@ import type { IndexDescriptor, IndexValue } from '../../core/descriptor.js';
  * |---------------------------------------|--------|----------------------------------------------|
  * | `<prefix>:{<id>}`                     | hash   | PEXPIREAT the session's expiry               |
  * | `<prefix>:{<id>}:moving`              | string | 30 s, only during an id change on a cluster  |
+ * | `<prefix>:{<id>}:moved`               | string | the write's `forwardingMs` after an id change: the new id |
  * | `<prefix>:index:<index>:<value JSON>` | zset   | PEXPIREAT the latest member's expiry         |
  *
  * The `{<id>}` hash tag puts every key of one session in one cluster slot. Index keys are shared
@@ -51,6 +52,11 @@ export function redisSessionKey(prefix: string, id: string): string {
 /** Held only while a cluster moves a session to a new id: `<prefix>:{<id>}:moving`. */
 export function redisMoveLockKey(prefix: string, id: string): string {
   return `${redisSessionKey(prefix, id)}:moving`;
+}
+
+/** The new id, for a while after the session's id changed: `<prefix>:{<id>}:moved`. */
+export function redisMovedKey(prefix: string, id: string): string {
+  return `${redisSessionKey(prefix, id)}:moved`;
 }
 
 /** Everything before an index's name: `<prefix>:index:`. */
@@ -95,6 +101,11 @@ export class RedisKeyLayout {
   /** The move lock of a session. */
   moveLock(id: string): string {
     return redisMoveLockKey(this.prefix, id);
+  }
+
+  /** The move marker of a session's old id (its value is the new id). */
+  moved(id: string): string {
+    return redisMovedKey(this.prefix, id);
   }
 
   /** Everything before an index's name. */

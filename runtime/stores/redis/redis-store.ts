@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
@@ -88,8 +88,19 @@ function expiryArgs(write: SessionWrite): { expiresAt: string; refresh: string; 
   return { expiresAt: String(expiresAt), refresh: String(expiresAt + slack), highest: String(expiresAt + 2 * slack) };
 }
 
-/** SAVE's first reply element when it wrote. */
+/** SAVE's first reply element when it wrote; when the source id moved (then the new id follows); while a cluster move holds it. */
 const SAVED = 1;
+const SOURCE_MOVED = 2;
+const SOURCE_MOVING = 3;
+/** How many id changes in a row a forwarded save follows (each login is one). */
+const MAX_FORWARDS = 8;
+/** How long a save of a session that a cluster id change holds waits for the change to end (ms). */
+const MOVE_WAIT_MS = 2_000;
+
+/** What one SAVE/TOUCH attempt found: done, or the id the session moved to, or a move under way. */
+type SaveStep = 'written' | 'gone' | 'busy' | { movedTo: string };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Arg = string | number;
 
@@ -103,7 +114,10 @@ type Arg = string | number;
  *   commands alongside (in parallel, so still one round trip) and, when an indexed value changed,
  *   removes the old entry in a second step.
  * - `load` is one HGETALL. `changeSessionId` never RENAMEs: on a standalone server one script
- *   copies and deletes; on a cluster the new hash is written before the old one is deleted.
+ *   copies and deletes; on a cluster the new hash is written before the old one is deleted. Either
+ *   way the script that deletes the old hash leaves `<prefix>:{<old id>}:moved` = the new id. A save
+ *   under the old id (a request that loaded the session before the change) finds that marker and
+ *   runs again under the new id; one that meets a cluster move under way waits for it.
  */
 export class RedisSessionStore implements SessionStore {
   readonly kind: string;
@@ -243,9 +257,52 @@ export class RedisSessionStore implements SessionStore {
       if (write.previousId !== undefined && write.previousId !== write.id && this.isCluster) {
         return await this.guard(this.moveOnCluster(write));
       }
-      return await this.guard(this.save(write));
+      return await this.guard(this.saveFollowing(write));
     } catch (err) {
       throw this.fail('save', err);
+    }
+  }
+
+  async isMoved(id: string): Promise<boolean> {
+    if (!this.keys.isUsableId(id)) return false;
+    try {
+      return await this.guard(this.isMovedNow(id));
+    } catch (err) {
+      throw this.fail('isMoved', err);
+    }
+  }
+
+  /** Follows the moved markers from `id` (one slot per step) to a session hash that exists. */
+  private async isMovedNow(id: string): Promise<boolean> {
+    let at = id;
+    for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+      const to = await this.client.get(this.keys.moved(at));
+      if (to === null || !this.keys.isUsableId(to)) return false;
+      if ((await this.client.exists(this.keys.session(to))) === 1) return true;
+      at = to;
+    }
+    return false;
+  }
+
+  /**
+   * A save, run again under the new id when the session's id moved since it was loaded, and after
+   * a cluster move under way ends. An id change whose source moved lost to another change: `moved`.
+   */
+  private async saveFollowing(write: SessionWrite): Promise<WriteOutcome> {
+    let target = write;
+    let hops = 0;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const step = await this.save(target);
+      if (step === 'written' || step === 'gone') return step;
+      if (step === 'busy') {
+        if (Date.now() - started > MOVE_WAIT_MS) throw new Error(`an id change held the session for over ${MOVE_WAIT_MS} ms`);
+        await sleep(Math.min(2 * attempt, 20));
+        continue;
+      }
+      if (target.previousId !== undefined) return (await this.isMovedNow(target.previousId)) ? 'moved' : 'gone';
+      if (++hops > MAX_FORWARDS) return 'gone';
+      target = { ...write, id: step.movedTo };
     }
   }
 
@@ -366,7 +423,7 @@ export class RedisSessionStore implements SessionStore {
    * its entries' score), INDEX_ADD follows, after the hash exists, so that an entry never points at
    * a hash that is not there yet; entries of values the session no longer has are removed too.
    */
-  private async save(write: SessionWrite): Promise<WriteOutcome> {
+  private async save(write: SessionWrite): Promise<SaveStep> {
     if (!write.isNew && write.previousId === undefined && write.removed.length === 0 && write.changedIndexes.length === 0) {
       const touched = await this.touch(write);
       if (touched !== 'use-save') return touched;
@@ -375,13 +432,12 @@ export class RedisSessionStore implements SessionStore {
     const indexKeys = this.currentIndexKeys(write);
     const now = String(Math.floor(write.now));
     const args = this.saveArgs(write, sourceId, indexKeys.length, this.fieldsToSet(write), write.removed.map(attributeField));
-    const keys = [this.keys.session(sourceId), this.keys.session(write.id), this.keys.moveLock(sourceId)];
-    if (!this.isCluster) {
-      const reply = (await this.run(SCRIPTS.save, [...keys, ...indexKeys], args)) as Array<number | string | null>;
-      return reply[0] === SAVED ? 'written' : 'gone';
-    }
-    const reply = (await this.run(SCRIPTS.save, keys, args)) as Array<number | string | null>;
+    const keys = [this.keys.session(sourceId), this.keys.session(write.id), this.keys.moveLock(sourceId), this.keys.moved(sourceId)];
+    const reply = (await this.run(SCRIPTS.save, this.isCluster ? keys : [...keys, ...indexKeys], args)) as Array<number | string | null>;
+    if (reply[0] === SOURCE_MOVED) return { movedTo: String(reply[2]) };
+    if (reply[0] === SOURCE_MOVING) return 'busy';
     if (reply[0] !== SAVED) return 'gone';
+    if (!this.isCluster) return 'written';
     const alive = reply[1] === 1;
     const score = reply[2];
     const previous = reply.slice(3) as Array<string | null>;
@@ -400,12 +456,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** The common update in one small script; 'use-save' when it needs SAVE's index or expiry work. */
-  private async touch(write: SessionWrite): Promise<WriteOutcome | 'use-save'> {
+  private async touch(write: SessionWrite): Promise<'written' | 'gone' | 'use-save'> {
     const { expiresAt, highest } = expiryArgs(write);
     const values = this.descriptor.indexes.filter((index) => write.indexes[index.name] !== null && write.indexes[index.name] !== undefined).length;
     const reply = await this.run(
       SCRIPTS.touch,
-      [this.keys.session(write.id), this.keys.moveLock(write.id)],
+      [this.keys.session(write.id), this.keys.moveLock(write.id), this.keys.moved(write.id)],
       [String(Math.floor(write.now)), expiresAt, highest, values, ...this.fieldsToSet(write)],
     );
     return reply === 1 ? 'written' : reply === 0 ? 'gone' : 'use-save';
@@ -430,6 +486,7 @@ export class RedisSessionStore implements SessionStore {
       ...sets,
       removed.length,
       ...removed,
+      String(write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS),
     ];
   }
 
@@ -441,10 +498,12 @@ export class RedisSessionStore implements SessionStore {
    */
   private async moveOnCluster(write: SessionWrite): Promise<WriteOutcome> {
     const oldId = write.previousId!;
-    const oldKeys = [this.keys.session(oldId), this.keys.moveLock(oldId)];
+    const oldKeys = [this.keys.session(oldId), this.keys.moveLock(oldId), this.keys.moved(oldId)];
     const now = String(Math.floor(write.now));
-    const flat = (await this.run(SCRIPTS.moveBegin, oldKeys, [now, write.id, this.moveLockMs])) as string[];
-    if (flat.length === 0) return 'gone';
+    const [status, ...flat] = (await this.run(SCRIPTS.moveBegin, oldKeys, [now, write.id, this.moveLockMs])) as [number, ...string[]];
+    if (status === SOURCE_MOVED) return (await this.isMovedNow(oldId)) ? 'moved' : 'gone';
+    if (status === SOURCE_MOVING) return 'moved';
+    if (status !== SAVED) return 'gone';
     const fields = new Map<string, string>();
     for (let i = 0; i < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
     const previousIndexKeys = this.descriptor.indexes.flatMap((index) => {
@@ -460,14 +519,14 @@ export class RedisSessionStore implements SessionStore {
     for (const [field, value] of fields) pairs.push(field, value);
     const indexKeys = this.currentIndexKeys(write);
     const created = { ...write, isNew: true };
-    const reply = (await this.run(SCRIPTS.save, [target, target, this.keys.moveLock(write.id)], this.saveArgs(created, write.id, indexKeys.length, pairs, []))) as Array<
+    const reply = (await this.run(SCRIPTS.save, [target, target, this.keys.moveLock(write.id), this.keys.moved(write.id)], this.saveArgs(created, write.id, indexKeys.length, pairs, []))) as Array<
       number | string | null
     >;
     const score = reply[2];
     const added = reply[1] === 1 && typeof score === 'string' ? indexKeys : [];
     await Promise.all(added.map((key) => this.run(SCRIPTS.indexAdd, [key], [write.id, score as string, now])));
     const [ended] = await Promise.all([
-      this.run(SCRIPTS.moveEnd, oldKeys, [write.id]),
+      this.run(SCRIPTS.moveEnd, oldKeys, [write.id, String(write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS)]),
       ...previousIndexKeys.map((key) => this.unindex(key, [oldId])),
     ]);
     if (ended !== 1) {

@@ -38,22 +38,26 @@ end
 /**
  * SAVE: applies one delta.
  * KEYS: 1 source hash, 2 target hash (same as 1 unless the id changes on a standalone server),
- *       3 source move lock, 4.. index keys that should hold the target id (standalone only)
+ *       3 source move lock, 4 source moved marker, 5.. index keys that should hold the target id
+ *       (standalone only)
  * ARGV: 1 mode (`n` create, `u` update), 2 now, 3 expiresAt (`-1` never), 4 target id, 5 source id,
  *       6 inline index prefix (`''` on a cluster), 7 refresh score (the index score to write when the
  *       entries need one: expiry + half the timeout, or `+inf`), 8 highest acceptable score
  *       (expiry + a whole timeout; `+inf` when never expiring), 9 how many index values the
  *       session now has, 10 index count n, 11..10+n index attribute fields, then a count and
- *       field/value pairs to HSET, then a count and fields to HDEL.
+ *       field/value pairs to HSET, then a count and fields to HDEL, then how long (ms) the moved
+ *       marker of an id change lasts.
  * Index entries are scored with an upper bound of the session's expiry, recorded in the hash as
  * `#indexedUntil`; a save rewrites them only when the session would outlive that bound, when it
  * is far below it, or when an indexed value or the id changed, so most saves leave them alone.
+ * An id change (source ≠ target) leaves the marker source → target id (KEYS[4]).
  * Returns {written (1/0), alive (1/0), index score written or false, previous JSON of each
- * index attribute...}. Not written (`gone`) when an update finds the source missing, expired at
- * `now`, or being moved.
+ * index attribute...}. Not written (`gone`) when an update finds the source missing or expired at
+ * `now`; {2, 0, new id} when it is missing but its moved marker names the id it has now; {3, 0}
+ * while a cluster move of the source holds its lock.
  */
 export const SAVE_SCRIPT = `${HELPERS}
-local source, target, lock = KEYS[1], KEYS[2], KEYS[3]
+local source, target, lock, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, now, expiresAt, id, sourceId, inlinePrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local refreshScore, highestScore, nValues = ARGV[7], ARGV[8], tonumber(ARGV[9])
 local nIdx = tonumber(ARGV[10])
@@ -65,8 +69,12 @@ for i = 1, nIdx do old[i] = false end
 local indexedUntil = false
 if mode == 'u' then
   local cur = redis.call('HMGET', source, '${F.lastAccessedTime}', '${F.maxInactiveInterval}', '${F.indexedUntil}', unpack(idxFields))
-  if not cur[1] or not cur[2] then return {0, 0} end
-  if redis.call('EXISTS', lock) == 1 then return {0, 0} end
+  if not cur[1] or not cur[2] then
+    local movedTo = redis.call('GET', marker)
+    if movedTo then return {2, 0, movedTo} end
+    return {0, 0}
+  end
+  if redis.call('EXISTS', lock) == 1 then return {3, 0} end
   local lat, mii = tonumber(cur[1]), tonumber(cur[2])
   if mii >= 0 and tonumber(now) - mii * 1000 >= lat then return {0, 0} end
   indexedUntil = cur[3] or false
@@ -74,6 +82,7 @@ if mode == 'u' then
   if source ~= target then
     redis.call('COPY', source, target, 'REPLACE')
     redis.call('DEL', source)
+    redis.call('SET', marker, id, 'PX', ARGV[#ARGV])
   end
 else
   redis.call('DEL', target)
@@ -128,7 +137,7 @@ if alive == 1 and nValues > 0 then
   if refresh then
     written = refreshScore
     redis.call('HSET', target, '${F.indexedUntil}', refreshScore == '+inf' and 'inf' or refreshScore)
-    for k = 4, #KEYS do
+    for k = 5, #KEYS do
       redis.call('ZADD', KEYS[k], refreshScore, id)
       upkeep(KEYS[k], now)
     end
@@ -145,19 +154,20 @@ return reply
  * TOUCH: the common save, cheaply: an update with no id change, no removal and no index value
  * changed, of a session whose index entries are still good for its new expiry. Anything else
  * (or a session whose expiry has passed) answers "use SAVE" and writes nothing.
- * KEYS: 1 hash, 2 move lock.
+ * KEYS: 1 hash, 2 move lock, 3 moved marker.
  * ARGV: 1 now, 2 expiresAt (`-1` never), 3 highest acceptable index score (`+inf` when never
  *       expiring), 4 how many index values the session has, then field/value pairs to HSET.
- * Returns 1 written, 0 gone (missing, expired at `now`, or being moved), 2 use SAVE.
+ * Returns 1 written, 0 gone (missing or expired at `now`), 2 use SAVE (which also tells a moved or
+ * moving session).
  */
 export const TOUCH_SCRIPT = `
 local key = KEYS[1]
 local cur = redis.call('HMGET', key, '${F.lastAccessedTime}', '${F.maxInactiveInterval}', '${F.indexedUntil}')
-if not cur[1] or not cur[2] then return 0 end
+if not cur[1] or not cur[2] then return redis.call('EXISTS', KEYS[3]) == 1 and 2 or 0 end
 local now, expiresAt = tonumber(ARGV[1]), ARGV[2]
 local mii = tonumber(cur[2])
 if mii >= 0 and now - mii * 1000 >= tonumber(cur[1]) then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 if expiresAt ~= '-1' and tonumber(expiresAt) <= now then return 2 end
 local bound = cur[3]
 if tonumber(ARGV[4]) > 0 then
@@ -209,27 +219,32 @@ return reply
 
 /**
  * MOVE_BEGIN (cluster, old id's slot): claims the session for a move to a new id.
- * KEYS: 1 old hash, 2 old move lock.  ARGV: 1 now, 2 new id, 3 lock ms.
- * Returns the old hash's fields and values, or an empty list when it is gone, expired or already moving.
+ * KEYS: 1 old hash, 2 old move lock, 3 old moved marker.  ARGV: 1 now, 2 new id, 3 lock ms.
+ * Returns {1, the old hash's fields and values...}; {0} when it is gone or expired; {2} when its
+ * moved marker says another change already moved it; {3} while another change is moving it.
  */
 export const MOVE_BEGIN_SCRIPT = `
 local key, lock = KEYS[1], KEYS[2]
 local cur = redis.call('HMGET', key, '${F.lastAccessedTime}', '${F.maxInactiveInterval}')
-if not cur[1] or not cur[2] then return {} end
+if not cur[1] or not cur[2] then return redis.call('EXISTS', KEYS[3]) == 1 and {2} or {0} end
 local lat, mii = tonumber(cur[1]), tonumber(cur[2])
-if mii >= 0 and tonumber(ARGV[1]) - mii * 1000 >= lat then return {} end
-if not redis.call('SET', lock, ARGV[2], 'NX', 'PX', ARGV[3]) then return {} end
-return redis.call('HGETALL', key)
+if mii >= 0 and tonumber(ARGV[1]) - mii * 1000 >= lat then return {0} end
+if not redis.call('SET', lock, ARGV[2], 'NX', 'PX', ARGV[3]) then return {3} end
+local reply = redis.call('HGETALL', key)
+table.insert(reply, 1, 1)
+return reply
 `;
 
 /**
- * MOVE_END (cluster, old id's slot): deletes the old hash once the new one is written.
- * KEYS: 1 old hash, 2 old move lock.  ARGV: 1 new id.
+ * MOVE_END (cluster, old id's slot): deletes the old hash once the new one is written, and leaves
+ * the moved marker old id → new id.
+ * KEYS: 1 old hash, 2 old move lock, 3 old moved marker.  ARGV: 1 new id, 2 marker ms.
  * Returns 1, or 0 when the lock is no longer ours (the session was deleted meanwhile).
  */
 export const MOVE_END_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 

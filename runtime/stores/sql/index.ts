@@ -17,7 +17,16 @@ export {
 } from './migrations.js';
 export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './from-env.js';
 // The table layout and the dialects, which the generator renders the DDL and migrations from.
-export { SQL_COLUMNS, SQL_SAFE_NAME, SQL_TABLE_PLACEHOLDER, sqlIndexName, sqlTableNames, type SqlColumnRole } from './layout.js';
+export {
+  SQL_COLUMNS,
+  SQL_MOVED_IDS_COLUMNS,
+  SQL_SAFE_NAME,
+  SQL_TABLE_PLACEHOLDER,
+  sqlIndexName,
+  sqlTableNames,
+  sqlMovedIdsTableNames,
+  type SqlColumnRole,
+} from './layout.js';
 export {
   SQL_DIALECTS,
   SQL_STORE_DIALECTS,

@@ -40,6 +40,32 @@ export function sqlTableNames(table: string) {
   };
 }
 
+/**
+ * The columns of a session table's id-change markers (`<table>_moved_ids`, see
+ * {@link sqlMovedIdsTableNames}): one row per recent id change, kept until `expiryTime`.
+ */
+export const SQL_MOVED_IDS_COLUMNS = {
+  /** The id the session had before the change; the primary key. */
+  oldId: 'old_id',
+  /** The id the change gave it. */
+  newId: 'new_id',
+  /** Epoch ms until which the marker forwards writes; indexed for the cleanup. */
+  expiryTime: 'expiry_time',
+} as const;
+
+/**
+ * The id-change marker table beside a session table, made by the generated migrations
+ * (`add_moved_ids_table`), and its own key and index names.
+ */
+export function sqlMovedIdsTableNames(table: string) {
+  const moved = `${table}_moved_ids`;
+  return {
+    table: moved,
+    primaryKey: `${moved}_pk`,
+    expiryIndex: sqlIndexName(moved, SQL_MOVED_IDS_COLUMNS.expiryTime),
+  };
+}
+
 /** What a table name may be: a plain identifier, so it never needs escaping in any dialect. */
 export const SQL_SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
-import { SQL_COLUMNS as C, SQL_SAFE_NAME } from './layout.js';
+import { SQL_COLUMNS as C, SQL_MOVED_IDS_COLUMNS as M, SQL_SAFE_NAME, sqlMovedIdsTableNames } from './layout.js';
 
 export interface SqlStoreOptions {
   /** Run the expired-row cleanup on this instance every this many ms (with jitter); 0 or false turns it off. */
@@ -32,16 +32,24 @@ const FIXED = [C.primaryId, C.sessionId, C.creationTime, C.lastAccessTime, C.max
 const SELECTED = [C.sessionId, C.creationTime, C.lastAccessTime, C.maxInactiveInterval, C.attributes];
 /** The plain columns an update sets (the session id, for an id change). */
 const UPDATED = [C.sessionId, C.lastAccessTime, C.maxInactiveInterval, C.expiryTime];
+/** How many id changes in a row a forwarded write follows (each login is one). */
+const MAX_FORWARDS = 8;
 
 /**
  * Sessions in one SQL table through knex: fixed columns, one typed column per index, and the
  * attributes as one JSON document patched per attribute in the UPDATE itself, so concurrent saves
  * of different attributes all land and every save is one statement. A create is an upsert on
  * `session_id`, so two concurrent first saves merge instead of raising a duplicate-key error.
+ *
+ * An id change updates `session_id` in place and, in the same transaction, records the marker old
+ * id → new id in `<table>_moved_ids` (see `sqlMovedIdsTableNames`). An update that finds no row under its
+ * id looks for a marker and, when there is one, runs again under the new id.
  */
 export class SqlSessionStore implements SessionStore {
   readonly knex: Knex;
   readonly table: string;
+  /** The table of id-change markers (old id → new id). */
+  readonly movedTable: string;
   private dialectNow: SqlDialect;
   private ready: Promise<void> | undefined;
   private executor: SqlExecutor;
@@ -62,6 +70,7 @@ export class SqlSessionStore implements SessionStore {
     this.knex = knex;
     this.table = options.table ?? descriptor.sql.table;
     if (!SQL_SAFE_NAME.test(this.table)) throw new Error(`sql store: unsafe table name '${this.table}'`);
+    this.movedTable = sqlMovedIdsTableNames(this.table).table;
     this.client = knexClientName(knex);
     this.dialectNow = dialectFor(knex, options.dialect);
     this.prepared = options.preparedStatements ?? true;
@@ -105,6 +114,23 @@ export class SqlSessionStore implements SessionStore {
   async write(write: SessionWrite): Promise<WriteOutcome> {
     if (this.ready) await this.settle('write');
     return write.isNew ? this.insert(write) : this.update(write);
+  }
+
+  async isMoved(id: string, now: number = Date.now()): Promise<boolean> {
+    const sql = await this.statement(
+      'moved-live',
+      (q, t) =>
+        `SELECT m.${q(M.newId)} AS ${q('new_id')}, s.${q(C.sessionId)} AS ${q('live')} FROM ${q(this.movedTable)} m LEFT JOIN ${t} s ON s.${q(C.sessionId)} = m.${q(M.newId)} ` +
+        `AND (s.${q(C.expiryTime)} IS NULL OR s.${q(C.expiryTime)} > ?) WHERE m.${q(M.oldId)} = ? AND m.${q(M.expiryTime)} > ?`,
+    );
+    let at = id;
+    for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+      const row = (await this.run('isMoved', sql, [now, at, now])).rows[0];
+      if (!row) return false;
+      if (row.live !== null && row.live !== undefined) return true;
+      at = String(row.new_id);
+    }
+    return false;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -166,8 +192,11 @@ export class SqlSessionStore implements SessionStore {
       }
       total += ids.length;
       for (const id of ids) for (const listener of this.expiryListeners) listener(id);
-      if (ids.length < this.batch) return total;
+      if (ids.length < this.batch) break;
     }
+    const markers = await this.statement('moved-cleanup', (q) => `DELETE FROM ${q(this.movedTable)} WHERE ${q(M.expiryTime)} <= ?`);
+    await this.run('cleanup', markers, [now]);
+    return total;
   }
 
   async close(): Promise<void> {
@@ -195,7 +224,60 @@ export class SqlSessionStore implements SessionStore {
     return 'written';
   }
 
+  /**
+   * An update; when no live row has its id, it follows the id's markers and runs again under the
+   * id the session has now (a session loaded before another request changed its id).
+   */
   private async update(write: SessionWrite): Promise<WriteOutcome> {
+    if (write.previousId !== undefined) return this.move(write);
+    let target = write;
+    for (let hop = 0; ; hop++) {
+      if ((await this.run('update', ...(await this.updateStatement(target)))).affected > 0) return 'written';
+      const next = hop < MAX_FORWARDS ? await this.movedTo(target.id, write.now) : null;
+      if (next === null) return 'gone';
+      target = { ...write, id: next };
+    }
+  }
+
+  /**
+   * An id change: the UPDATE that renames the row and the marker old id → new id, in one
+   * transaction. When no live row has the old id: `moved` if its own marker says another change
+   * won, else `gone`.
+   */
+  private async move(write: SessionWrite): Promise<WriteOutcome> {
+    const from = write.previousId!;
+    const d = this.dialectNow;
+    const [update, bindings] = await this.updateStatement(write);
+    const insert = `INSERT INTO ${d.quote(this.movedTable)} (${[M.oldId, M.newId, M.expiryTime].map(d.quote).join(', ')})`;
+    const marker = [from, write.id, write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS)];
+    let moved: boolean;
+    if (d.updateThenInsert) {
+      const both = await this.statement(`moved:${update}`, () => d.updateThenInsert!(update, insert));
+      moved = (await this.run('update', both, [...bindings, ...marker])).affected > 0;
+    } else {
+      try {
+        moved = await this.executor.transaction(async (run) => {
+          if ((await run(update, bindings)).affected === 0) return false;
+          await run(`${insert} VALUES (?, ?, ?)`, marker);
+          return true;
+        });
+      } catch (err) {
+        throw new SessionStoreError(this.kind, 'update', err);
+      }
+    }
+    if (moved) return 'written';
+    return (await this.movedTo(from, write.now)) === null ? 'gone' : 'moved';
+  }
+
+  /** The id a marker says `id` was changed to, while the marker lasts. */
+  private async movedTo(id: string, now: number): Promise<string | null> {
+    const sql = await this.statement('moved-to', (q) => `SELECT ${q(M.newId)} AS ${q('new_id')} FROM ${q(this.movedTable)} WHERE ${q(M.oldId)} = ? AND ${q(M.expiryTime)} > ?`);
+    const row = (await this.run('update', sql, [id, now])).rows[0];
+    return row ? String(row.new_id) : null;
+  }
+
+  /** The UPDATE of one delta (renaming the row when the id changes) and its bindings. */
+  private async updateStatement(write: SessionWrite): Promise<[string, unknown[]]> {
     const d = this.dialectNow;
     const changed = this.descriptor.indexes.filter((index) => write.changedIndexes.includes(index.name));
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
@@ -212,7 +294,7 @@ export class SqlSessionStore implements SessionStore {
     for (const index of changed) bindings.push(this.indexBinding(write, index));
     if (patch) bindings.push(...patch.bindings);
     bindings.push(write.previousId ?? write.id, write.now);
-    return (await this.run('update', sql, bindings)).affected > 0 ? 'written' : 'gone';
+    return [sql, bindings];
   }
 
   private indexBinding(write: SessionWrite, index: IndexDescriptor): unknown {

@@ -3,7 +3,7 @@ import { SQL_DIALECTS, SQL_TABLE_PLACEHOLDER, type SqlDdl, type SqlMigration, ty
 import type { EmitContext, EmittedFile, Emitter } from '../../../emit/file-map.js';
 import { printModule } from '../../../emit/typescript.js';
 import { render } from '../../../emit/templates.js';
-import { ddlContext, indexContext, shapeOf, splitStatements, type SqlShape } from '../ddl-file.js';
+import { ddlContext, indexContext, movedIdsContext, shapeOf, splitStatements, type SqlShape } from '../ddl-file.js';
 import { diffShapes, migrationName, reverseSteps, type MigrationStep } from './diff.js';
 import { MIGRATIONS_DIR, previousSnapshots, type MigrationSnapshot } from './snapshot.js';
 
@@ -20,6 +20,10 @@ function renderStep(step: AnyStep, ddl: SqlDdl, table: string): string {
       return render(ddl.templates.addIndex, indexContext(table, step.index, ddl));
     case 'drop-index':
       return render(ddl.templates.dropIndex, indexContext(table, step.index, ddl));
+    case 'create-moved-ids':
+      return render(ddl.templates.createMovedIds, movedIdsContext(table, ddl));
+    case 'drop-moved-ids':
+      return render(ddl.templates.dropTable, { table: movedIdsContext(table, ddl).table });
   }
 }
 
@@ -36,6 +40,7 @@ function snapshotOf(shape: SqlShape, id: string, previous: string | null): Migra
     previous,
     table: shape.table,
     indexes: shape.indexes,
+    ...(shape.movedIds ? { movedIds: shape.movedIds } : {}),
   };
 }
 

@@ -57,6 +57,12 @@ export interface SqlDialect {
    * instances skip them (no waiting, no double work), and returns their session ids.
    */
   deleteExpired(executor: SqlExecutor, table: string, now: number, batch: number): Promise<string[]>;
+  /**
+   * One statement that runs `update` (an UPDATE renaming a session row) and, when it changed a row,
+   * `insert` (`INSERT INTO <markers> (old id, new id, expiry)`) with three more bindings: old id, new
+   * id, expiry. Absent where the database has no such statement: the store runs both in a transaction.
+   */
+  updateThenInsert?(update: string, insert: string): string;
 }
 
 /** An indexed column as the DDL sees it (the generator's index model has these fields). */
@@ -89,6 +95,8 @@ export interface SqlDdlTemplates {
   readonly dropTable: string;
   readonly addIndex: string;
   readonly dropIndex: string;
+  /** The id-change marker table (`<table>_moved_ids`) and its expiry index. */
+  readonly createMovedIds: string;
 }
 
 /** A dialect's templates: `templates/sql/<dialect>/`. */
@@ -99,6 +107,7 @@ export function ddlTemplates(dialect: SqlDdlDialectName): SqlDdlTemplates {
     dropTable: `${folder}/drop.sql.hbs`,
     addIndex: `${folder}/add-index.sql.hbs`,
     dropIndex: `${folder}/drop-index.sql.hbs`,
+    createMovedIds: `${folder}/moved-ids.sql.hbs`,
   };
 }
 

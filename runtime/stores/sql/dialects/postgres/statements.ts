@@ -26,6 +26,7 @@ export const postgresDialect: SqlDialect = {
   readAttributes: (value) => (typeof value === 'string' ? JSON.parse(value) : ((value ?? {}) as Record<string, unknown>)),
   readNumber: (value) => Number(value),
   bindIndex: (value) => value,
+  updateThenInsert: (update, insert) => `WITH changed AS (${update} RETURNING 1) ${insert} SELECT ?::text, ?::text, ?::bigint FROM changed`,
   async deleteExpired(executor, table, now, batch) {
     const q = doubleQuote;
     const result = await executor.query(
