@@ -397,19 +397,25 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         expect(await repo.findById(oldId)).toBeNull();
         expect(await subject.store.load(oldId)).toBeNull();
         expect(await repo.findByIdOrMoved(oldId)).toBe('moved');
-        expect(await principalIds('mover')).toEqual([newId]);
+        await expectPrincipalIds('mover', [newId]);
       });
 
-      it('a forwarded save that changes an index value moves the index entry of the new id', async () => {
-        const tenant = `t-${randomUUID().slice(0, 8)}`;
-        const session = await saved((s) => s.set('tenantId', 'first'));
+      it('a forwarded save that changes an index value moves the index entry of the new id', async (ctx) => {
+        if (!caps.secondaryIndexes && !caps.principalIndex) return ctx.skip(NO_PRINCIPAL_INDEX);
+        // Where the layout keeps only the principal index (Spring's Redis layout), the principal stands in for tenantId.
+        const [name, find] = caps.secondaryIndexes
+          ? (['tenantId', (value: string) => repo.findByTenantId(value)] as const)
+          : (['principalName', (value: string) => repo.findByPrincipalName(value)] as const);
+        const value = `t-${randomUUID().slice(0, 8)}`;
+        const first = `first-${randomUUID().slice(0, 8)}`;
+        const session = await saved((s) => s.set(name, first));
         const stale = await reload(session.id);
         const mover = await reload(session.id);
         const newId = mover.changeSessionId();
         await repo.save(mover);
-        expect(await repo.save(stale.set('tenantId', tenant))).toBe('saved');
-        expect([...(await repo.findByTenantId(tenant)).keys()]).toEqual([newId]);
-        expect([...(await repo.findByTenantId('first')).keys()]).not.toContain(newId);
+        expect(await repo.save(stale.set(name, value))).toBe('saved');
+        expect([...(await find(value)).keys()]).toEqual([newId]);
+        expect([...(await find(first)).keys()]).not.toContain(newId);
       });
 
       it('follows several id changes in a row', async () => {

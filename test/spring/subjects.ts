@@ -74,6 +74,7 @@ export async function openSpringJdbc(kind: LiveDialect, options: SpringJdbcStore
 }
 
 export async function dropSpringTables(knex: Knex, table: string): Promise<void> {
+  await knex.raw(`DROP TABLE IF EXISTS ${table}_MOVED_IDS`);
   await knex.raw(`DROP TABLE IF EXISTS ${table}_ATTRIBUTES`);
   await knex.raw(`DROP TABLE IF EXISTS ${table}`);
   for (const name of [`${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);

@@ -6,6 +6,7 @@ import {
   SPRING_ATTRIBUTE_PREFIX,
   SPRING_HASH_GRACE_SECONDS,
   SPRING_JDBC_CONVERSION_BEAN,
+  SPRING_MOVED_IDS_COLUMNS,
   SPRING_NEVER_EXPIRES,
   SPRING_PRINCIPAL_NAME_INDEX_NAME,
   SPRING_REDIS_FIELDS,
@@ -45,19 +46,25 @@ const javaSource = (file: string) => readFileSync(new URL(file, JAVA_DIR), 'utf8
 
 /** The names the DDL templates get: the table's companions, and the columns by role. */
 function ddlContext(table: string) {
-  return { n: springJdbcNames(table), s: SPRING_SESSION_COLUMNS, a: SPRING_ATTRIBUTE_COLUMNS };
+  return { n: springJdbcNames(table), s: SPRING_SESSION_COLUMNS, a: SPRING_ATTRIBUTE_COLUMNS, m: SPRING_MOVED_IDS_COLUMNS };
 }
 
-/** The migration that creates Spring's two tables, per dialect, with the table placeholder. */
-function springMigration(spring: SpringModel): SqlMigration {
-  const up: Record<string, SqlMigrationStep[]> = {};
-  const down: Record<string, SqlMigrationStep[]> = {};
-  for (const dialect of SQL_DIALECTS) {
-    const templates = springDdlTemplates(dialect.name);
-    up[dialect.name] = splitStatements(render(templates.createTables, ddlContext(SPRING_TABLE_PLACEHOLDER)));
-    down[dialect.name] = splitStatements(render(templates.dropTables, ddlContext(SPRING_TABLE_PLACEHOLDER)));
-  }
-  return { name: '0001_spring_session', table: spring.table, up, down };
+/**
+ * The migrations, per dialect with the table placeholder: Spring's two tables, then sessiongen's
+ * id-change markers beside them (apply only the second where the Java app made Spring's tables).
+ */
+function springMigrations(spring: SpringModel): SqlMigration[] {
+  const migration = (name: string, create: 'createTables' | 'createMovedIds', drop: 'dropTables' | 'dropMovedIds'): SqlMigration => {
+    const up: Record<string, SqlMigrationStep[]> = {};
+    const down: Record<string, SqlMigrationStep[]> = {};
+    for (const dialect of SQL_DIALECTS) {
+      const templates = springDdlTemplates(dialect.name);
+      up[dialect.name] = splitStatements(render(templates[create], ddlContext(SPRING_TABLE_PLACEHOLDER)));
+      down[dialect.name] = splitStatements(render(templates[drop], ddlContext(SPRING_TABLE_PLACEHOLDER)));
+    }
+    return { name, table: spring.table, up, down };
+  };
+  return [migration('0001_spring_session', 'createTables', 'dropTables'), migration('0002_spring_session_moved_ids', 'createMovedIds', 'dropMovedIds')];
 }
 
 function migrationsModule(model: SessionModel, spring: SpringModel, runtimeImport: string): string {
@@ -68,11 +75,12 @@ function migrationsModule(model: SessionModel, spring: SpringModel, runtimeImpor
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: [
-        `Spring Session's tables for ${model.name} sessions (\`${spring.table}\`, \`${spring.table}_ATTRIBUTES\`), as one migration: apply with ` +
-          '`migrateSqlSchema(knex, migrations, { table })`, or let the Java app create them (Spring Boot\'s `spring.session.jdbc.initialize-schema`).',
+        `Spring Session's tables for ${model.name} sessions (\`${spring.table}\`, \`${spring.table}_ATTRIBUTES\`), then sessiongen's ` +
+          `id-change markers beside them (\`${spring.table}_MOVED_IDS\`): apply with \`migrateSqlSchema(knex, migrations, { table })\`. Where the ` +
+          "Java app makes Spring's tables (Spring Boot's `spring.session.jdbc.initialize-schema`), apply the second alone (`migrations.slice(1)`).",
       ],
       declarations: [
-        { name: `${model.camel}SpringSqlMigrations`, type: 'readonly SqlMigration[]', initializer: `[${JSON.stringify(springMigration(spring), null, 2)}]` },
+        { name: `${model.camel}SpringSqlMigrations`, type: 'readonly SqlMigration[]', initializer: JSON.stringify(springMigrations(spring), null, 2) },
       ],
     },
   ];
@@ -149,8 +157,15 @@ export const springEmitter: Emitter = {
     const files: EmittedFile[] = [{ path: 'spring/LAYOUT.md', content: render('spring/LAYOUT.md.hbs', layoutContext(model, spring)) }];
     for (const dialect of SQL_DIALECTS) {
       const live = dialect.live ? 'used by the tests on a live server' : 'emitted only; not run on a live server here';
-      const script = render(springDdlTemplates(dialect.name).createTables, ddlContext(spring.table));
-      files.push({ path: `spring/sql/${dialect.name}.sql`, content: `-- Spring Session's tables, ${dialect.name} (${live}).\n${script}` });
+      const templates = springDdlTemplates(dialect.name);
+      const script = render(templates.createTables, ddlContext(spring.table));
+      const moved = render(templates.createMovedIds, ddlContext(spring.table));
+      files.push({
+        path: `spring/sql/${dialect.name}.sql`,
+        content:
+          `-- Spring Session's tables, ${dialect.name} (${live}): Spring's own schema-*.sql.\n${script}\n` +
+          `-- sessiongen's id-change markers beside them (Spring never reads this table).\n${moved}`,
+      });
     }
     files.push({ path: 'spring/sql/migrations.ts', content: migrationsModule(model, spring, runtimeImport) });
     return files;

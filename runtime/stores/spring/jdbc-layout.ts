@@ -35,6 +35,21 @@ export const SPRING_ATTRIBUTE_COLUMNS = {
   attributeBytes: 'ATTRIBUTE_BYTES',
 } as const;
 
+/**
+ * sessiongen's own table beside Spring's, `<table>_MOVED_IDS`: one row per recent id change, the old
+ * id → the session's `PRIMARY_ID` (which an id change keeps), until `EXPIRY_TIME`. It forwards a
+ * write made under the old id by a request that loaded the session before the change; the foreign
+ * key drops the rows with their session. Spring never reads it.
+ */
+export const SPRING_MOVED_IDS_COLUMNS = {
+  /** The id before the change; the primary key. */
+  oldSessionId: 'OLD_SESSION_ID',
+  /** The session's `PRIMARY_ID`: the marker follows every later id change by itself. */
+  sessionPrimaryId: 'SESSION_PRIMARY_ID',
+  /** Epoch ms until which the marker forwards writes. */
+  expiryTime: 'EXPIRY_TIME',
+} as const;
+
 /** `EXPIRY_TIME` of a session that never expires: Java's `Long.MAX_VALUE`, as text (past JavaScript's exact integers). */
 export const SPRING_NEVER_EXPIRES = '9223372036854775807';
 
@@ -61,14 +76,28 @@ export function springJdbcNames(table: string) {
     principalIndex: `${table}_IX3`,
     attributesPrimaryKey: `${table}_ATTRIBUTES_PK`,
     attributesForeignKey: `${table}_ATTRIBUTES_FK`,
+    movedTable: `${table}_MOVED_IDS`,
+    movedPrimaryKey: `${table}_MOVED_IDS_PK`,
+    movedForeignKey: `${table}_MOVED_IDS_FK`,
+    movedExpiryIndex: `${table}_MOVED_IDS_IX1`,
   };
 }
 
 export type SpringJdbcNames = ReturnType<typeof springJdbcNames>;
 
-/** A dialect's Spring templates: `templates/sql/<dialect>/spring-schema.sql.hbs` and `spring-drop.sql.hbs`. */
-export function springDdlTemplates(dialect: string): { createTables: string; dropTables: string } {
-  return { createTables: `sql/${dialect}/spring-schema.sql.hbs`, dropTables: `sql/${dialect}/spring-drop.sql.hbs` };
+/**
+ * A dialect's Spring templates under `templates/sql/<dialect>/`: Spring's own tables
+ * (`spring-schema.sql.hbs`, `spring-drop.sql.hbs`) and sessiongen's id-change markers beside them
+ * (`spring-moved-ids.sql.hbs`, `spring-moved-ids-drop.sql.hbs`).
+ */
+export function springDdlTemplates(dialect: string): { createTables: string; dropTables: string; createMovedIds: string; dropMovedIds: string } {
+  const folder = `sql/${dialect}`;
+  return {
+    createTables: `${folder}/spring-schema.sql.hbs`,
+    dropTables: `${folder}/spring-drop.sql.hbs`,
+    createMovedIds: `${folder}/spring-moved-ids.sql.hbs`,
+    dropMovedIds: `${folder}/spring-moved-ids-drop.sql.hbs`,
+  };
 }
 
 /** Stands for the table name in the generated Spring migrations (the runner puts the real name in, as Spring's `JdbcSchemaUtils` does). */

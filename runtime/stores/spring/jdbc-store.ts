@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { detectDialect, knexClientName, type SqlDialectName, type SqlResult } from '../sql/dialects/index.js';
 import { KnexRawExecutor } from '../sql/executor.js';
 import { SpringAttributeNames } from './attributes.js';
@@ -10,6 +10,7 @@ import { column, type SpringJdbcStatements } from './jdbc-dialect.js';
 import { SPRING_JDBC_STATEMENTS } from './jdbc-dialects.js';
 import {
   SPRING_ATTRIBUTE_COLUMNS as A,
+  SPRING_MOVED_IDS_COLUMNS as M,
   SPRING_PRINCIPAL_NAME_LENGTH,
   SPRING_SAFE_TABLE,
   SPRING_SESSION_COLUMNS as S,
@@ -38,6 +39,8 @@ export interface SpringJdbcCapabilities {
   readonly cluster: true;
 }
 
+type Run = (sql: string, bindings: readonly unknown[]) => Promise<SqlResult>;
+
 const SESSION_SELECT = `S.${S.primaryId}, S.${S.sessionId}, S.${S.creationTime}, S.${S.lastAccessTime}, S.${S.maxInactiveInterval}, SA.${A.attributeName}, SA.${A.attributeBytes}`;
 
 /**
@@ -47,6 +50,10 @@ const SESSION_SELECT = `S.${S.primaryId}, S.${S.sessionId}, S.${S.creationTime},
  * JSON. A save is one transaction that updates the session row (only while it is live, so a save
  * never resurrects a deleted or expired session) and inserts, replaces or deletes only the
  * attribute rows it changed, so concurrent saves of different attributes, from either side, all land.
+ *
+ * An id change updates `SESSION_ID` in place (as Spring does) and records, in the same transaction,
+ * the marker old id → `PRIMARY_ID` in `<table>_MOVED_IDS`, sessiongen's own table: an update that
+ * finds no live row under its id follows the marker to the session's row.
  */
 export class SpringJdbcSessionStore implements SessionStore {
   readonly compat = 'spring' as const;
@@ -130,22 +137,28 @@ export class SpringJdbcSessionStore implements SessionStore {
             ? String(column(inserted.rows[0]!, S.primaryId))
             : String(column((await run(`SELECT ${S.primaryId} FROM ${n.table} WHERE ${S.sessionId} = ?`, [write.id])).rows[0]!, S.primaryId));
         } else {
-          const sets = [`${S.sessionId} = ?`, `${S.lastAccessTime} = ?`, `${S.maxInactiveInterval} = ?`, `${S.expiryTime} = ?`];
-          const values: unknown[] = [write.id, write.lastAccessedTime, write.maxInactiveInterval, expiry];
+          const sets = [`${S.lastAccessTime} = ?`, `${S.maxInactiveInterval} = ?`, `${S.expiryTime} = ?`];
+          const values: unknown[] = [write.lastAccessedTime, write.maxInactiveInterval, expiry];
           if (principalChanged) {
             sets.push(`${S.principalName} = ?`);
             values.push(typeof principal === 'string' ? principal : null);
           }
           const source = write.previousId ?? write.id;
-          if (statements.updateStyle === 'returning') {
-            const updated = await run(`UPDATE ${n.table} SET ${sets.join(', ')} WHERE ${S.sessionId} = ? AND ${S.expiryTime} > ? RETURNING ${S.primaryId}`, [...values, source, write.now]);
-            if (updated.rows.length === 0) return 'gone';
-            primaryId = String(column(updated.rows[0]!, S.primaryId));
-          } else {
-            const locked = await run(`SELECT ${S.primaryId} FROM ${n.table} WHERE ${S.sessionId} = ? AND ${S.expiryTime} > ? FOR UPDATE`, [source, write.now]);
-            if (locked.rows.length === 0) return 'gone';
-            primaryId = String(column(locked.rows[0]!, S.primaryId));
-            await run(`UPDATE ${n.table} SET ${sets.join(', ')} WHERE ${S.primaryId} = ?`, [...values, primaryId]);
+          primaryId = await this.updateRow(run, statements, `${S.sessionId} = ?`, source, write.previousId === undefined ? sets : [`${S.sessionId} = ?`, ...sets], write.previousId === undefined ? values : [write.id, ...values], write.now);
+          if (primaryId === undefined) {
+            // No live row under the id: a write that changes the id lost to another change (`moved`)
+            // or names nothing (`gone`); an update follows the id's marker to the session's row.
+            const movedTo = await this.movedPrimaryId(run, source, write.now);
+            if (write.previousId !== undefined || movedTo === undefined) return write.previousId !== undefined && movedTo !== undefined ? 'moved' : 'gone';
+            primaryId = await this.updateRow(run, statements, `${S.primaryId} = ?`, movedTo, sets, values, write.now);
+            if (primaryId === undefined) return 'gone';
+          }
+          if (write.previousId !== undefined) {
+            await run(`INSERT INTO ${n.movedTable} (${M.oldSessionId}, ${M.sessionPrimaryId}, ${M.expiryTime}) VALUES (?, ?, ?)`, [
+              write.previousId,
+              primaryId,
+              write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS),
+            ]);
           }
           if (removed.length > 0) {
             await run(`DELETE FROM ${n.attributesTable} WHERE ${A.sessionPrimaryId} = ? AND ${A.attributeName} IN (${removed.map(() => '?').join(', ')})`, [primaryId, ...removed]);
@@ -157,6 +170,17 @@ export class SpringJdbcSessionStore implements SessionStore {
     } catch (err) {
       throw new SessionStoreError(this.kind, 'save', err);
     }
+  }
+
+  /** Whether the id was changed, within its marker's lifetime, and its session lives on (under whatever id it has now). */
+  async isMoved(id: string, now: number = Date.now()): Promise<boolean> {
+    const result = await this.query(
+      'isMoved',
+      `SELECT M.${M.sessionPrimaryId} FROM ${this.names.movedTable} M JOIN ${this.names.table} S ON S.${S.primaryId} = M.${M.sessionPrimaryId} ` +
+        `WHERE M.${M.oldSessionId} = ? AND M.${M.expiryTime} > ? AND S.${S.expiryTime} > ?`,
+      [id, now, now],
+    );
+    return result.rows.length > 0;
   }
 
   /** Deletes the session row (its attribute rows go with it), whatever its timeout: unlike Spring's, never-expiring sessions too. */
@@ -218,8 +242,10 @@ export class SpringJdbcSessionStore implements SessionStore {
       }
       total += ids.length;
       for (const id of ids) for (const listener of this.expiryListeners) listener(id.trimEnd());
-      if (ids.length < this.batch) return total;
+      if (ids.length < this.batch) break;
     }
+    await this.query('cleanup', `DELETE FROM ${this.names.movedTable} WHERE ${M.expiryTime} <= ?`, [now]);
+    return total;
   }
 
   async close(): Promise<void> {
@@ -228,6 +254,41 @@ export class SpringJdbcSessionStore implements SessionStore {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Sets `sets` on the live row `where` names (`SESSION_ID = ?` or `PRIMARY_ID = ?`) and returns its
+   * primary id, or undefined when no live row matches.
+   */
+  private async updateRow(
+    run: Run,
+    statements: SpringJdbcStatements,
+    where: string,
+    key: string,
+    sets: string[],
+    values: unknown[],
+    now: number,
+  ): Promise<string | undefined> {
+    const n = this.names;
+    if (statements.updateStyle === 'returning') {
+      const updated = await run(`UPDATE ${n.table} SET ${sets.join(', ')} WHERE ${where} AND ${S.expiryTime} > ? RETURNING ${S.primaryId}`, [...values, key, now]);
+      return updated.rows.length === 0 ? undefined : String(column(updated.rows[0]!, S.primaryId));
+    }
+    const locked = await run(`SELECT ${S.primaryId} FROM ${n.table} WHERE ${where} AND ${S.expiryTime} > ? FOR UPDATE`, [key, now]);
+    if (locked.rows.length === 0) return undefined;
+    const primaryId = String(column(locked.rows[0]!, S.primaryId));
+    await run(`UPDATE ${n.table} SET ${sets.join(', ')} WHERE ${S.primaryId} = ?`, [...values, primaryId]);
+    return primaryId;
+  }
+
+  /** The primary id of the live session an id was changed from, while its marker lasts. */
+  private async movedPrimaryId(run: Run, id: string, now: number): Promise<string | undefined> {
+    const found = await run(
+      `SELECT M.${M.sessionPrimaryId} FROM ${this.names.movedTable} M JOIN ${this.names.table} S ON S.${S.primaryId} = M.${M.sessionPrimaryId} ` +
+        `WHERE M.${M.oldSessionId} = ? AND M.${M.expiryTime} > ? AND S.${S.expiryTime} > ?`,
+      [id, now, now],
+    );
+    return found.rows.length === 0 ? undefined : String(column(found.rows[0]!, M.sessionPrimaryId));
+  }
 
   /** Rows of the session-with-attributes join, grouped into records; refused values listed with their reasons. */
   private toRecords(rows: Array<Record<string, unknown>>): SessionRecord[] {

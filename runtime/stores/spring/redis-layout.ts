@@ -11,6 +11,7 @@
  * | `<ns>:expirations:<minute ms>`                  | set    | timeout + 300 s                | indexed, minute buckets |
  * | `<ns>:sessions:expirations`                     | zset   | none                           | indexed, sorted set     |
  * | `<ns>:index:<PRINCIPAL_NAME_INDEX_NAME>:<name>` | set    | none                           | indexed  |
+ * | `<ns>:sessions:moved:<old id>`                  | string | the id change's forwarding time | both (sessiongen's own) |
  *
  * No key carries a hash tag: a session's keys live in different Redis Cluster slots.
  */
@@ -55,6 +56,14 @@ export function springSessionKey(namespace: string, id: string): string {
 /** The indexed flavour's shadow key, whose expiry drives Spring's expired events: `<ns>:sessions:expires:<id>`. */
 export function springExpiresKey(namespace: string, id: string): string {
   return `${namespace}:sessions:expires:${id}`;
+}
+
+/**
+ * sessiongen's own marker of an id change, for the write's `forwardingMs`: `<ns>:sessions:moved:<old id>`
+ * holding the new id. Spring reads no such key and its listeners ignore its expiry.
+ */
+export function springMovedKey(namespace: string, id: string): string {
+  return `${namespace}:sessions:moved:${id}`;
 }
 
 /** The minute bucket of the sessions expiring before `minute`: `<ns>:expirations:<epoch ms>`. */
@@ -115,6 +124,10 @@ export class SpringRedisKeys {
 
   expires(id: string): string {
     return springExpiresKey(this.namespace, id);
+  }
+
+  moved(id: string): string {
+    return springMovedKey(this.namespace, id);
   }
 
   bucket(minute: number): string {

@@ -33,41 +33,74 @@ end
 `;
 
 /**
- * SAVE: applies one write in Spring's layout.
+ * SAVE: applies one write in Spring's layout. Keys are built from the ids and `<ns>:sessions:`
+ * (standalone only), since a write that finds its session moved follows the moved markers
+ * (`<ns>:sessions:moved:<old id>` → the new id, sessiongen's own keys, which Spring ignores).
  *
  * KEYS: 1 source hash (the old id's when the id changes), 2 target hash, 3 source shadow key,
- * 4 target shadow key, 5 the expirations sorted set.
- * ARGV: 1 flavour (`indexed`|`plain`), 2 new (`1`|`0`), 3 now, 4 id member (JSON), 5 source id
- * member (JSON), 6 bucket member of the id, 7 bucket member of the source id, 8 timeout (s),
- * 9 expiry (ms, `-1` never), 10 principal changed (`1`|`0`), 11 new principal (`` none),
- * 12 principal key prefix, 13 expirations (`minute`|`sorted-set`), 14 bucket key prefix,
- * 15 principal field, 16 created channel (`` none), 17 created message, 18 grace (ms),
- * 19 n fields to set, then field/value pairs, then n fields to delete, then the fields.
+ * 4 target shadow key, 5 the expirations sorted set, 6 the source's moved marker.
+ * ARGV: 1 flavour (`indexed`|`plain`), 2 new (`1`|`0`), 3 now, 4 id, 5 source id, 6 timeout (s),
+ * 7 expiry (ms, `-1` never), 8 principal changed (`1`|`0`), 9 new principal (`` none),
+ * 10 principal key prefix, 11 expirations (`minute`|`sorted-set`), 12 bucket key prefix,
+ * 13 principal field, 14 created channel (`` none), 15 created message, 16 grace (ms),
+ * 17 `<ns>:sessions:`, 18 how long an id change's marker lasts (ms), 19 n fields to set, then
+ * field/value pairs, then n fields to delete, then the fields.
  *
- * Returns 1 (written), 0 (gone: not new and missing, expired or deleted) or -1 (the stored times
- * are not JSON numbers: written by Java with another serializer).
+ * Returns 1 (written), 0 (gone: not new and missing, expired or deleted), 2 (moved: an id change
+ * whose session another id change moved first) or -1 (the stored times are not JSON numbers:
+ * written by Java with another serializer).
  */
 export const SPRING_SAVE_SCRIPT = `${HELPERS}
 local flavour, isNew, now = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3])
-local idMember, sourceMember = ARGV[4], ARGV[5]
-local bucketMember, sourceBucketMember = ARGV[6], ARGV[7]
-local mi, expiresAt = tonumber(ARGV[8]), tonumber(ARGV[9])
-local principalChanged, newPrincipal, principalPrefix = ARGV[10] == '1', ARGV[11], ARGV[12]
-local expirations, bucketPrefix, principalField = ARGV[13], ARGV[14], ARGV[15]
-local channel, message, grace = ARGV[16], ARGV[17], tonumber(ARGV[18])
-local source, target, sourceShadow, targetShadow, zset = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local moving = source ~= target
+local id, sourceId = ARGV[4], ARGV[5]
+local mi, expiresAt = tonumber(ARGV[6]), tonumber(ARGV[7])
+local principalChanged, newPrincipal, principalPrefix = ARGV[8] == '1', ARGV[9], ARGV[10]
+local expirations, bucketPrefix, principalField = ARGV[11], ARGV[12], ARGV[13]
+local channel, message, grace = ARGV[14], ARGV[15], tonumber(ARGV[16])
+local P, forwardingMs = ARGV[17], tonumber(ARGV[18])
+local zset = KEYS[5]
 local indexed = flavour == 'indexed'
+local function hashKey(sid) return P .. sid end
+local function shadowKey(sid) return P .. 'expires:' .. sid end
+local function markerKey(sid) return P .. 'moved:' .. sid end
+local function member(sid) return '"' .. sid .. '"' end
+local function bucketMember(sid) return '"expires:' .. sid .. '"' end
 
-local old = meta(source)
+-- The live session an id was moved to, following up to 8 markers.
+local function follow(from)
+  local at = from
+  for hop = 1, 8 do
+    local nextId = redis.call('GET', markerKey(at))
+    if not nextId then return nil end
+    local m = meta(hashKey(nextId))
+    if m and live(m, now) then return nextId, m end
+    at = nextId
+  end
+  return nil
+end
+
+local moving = sourceId ~= id
+local old = meta(hashKey(sourceId))
 if old == false then return -1 end
-if not isNew and (old == nil or not live(old, now)) then return 0 end
+if not isNew and (old == nil or not live(old, now)) then
+  local movedTo, m = follow(sourceId)
+  if moving then
+    if movedTo then return 2 end
+    return 0
+  end
+  if not movedTo then return 0 end
+  id, sourceId, old = movedTo, movedTo, m
+end
+local source, target = hashKey(sourceId), hashKey(id)
+local sourceShadow, targetShadow = shadowKey(sourceId), shadowKey(id)
+local idMember, sourceMember = member(id), member(sourceId)
 local oldPrincipal = nil
 if indexed and old then oldPrincipal = principalOf(source, principalField) end
 
 if moving then
   redis.call('RENAME', source, target)
   if indexed and redis.call('EXISTS', sourceShadow) == 1 then redis.call('RENAME', sourceShadow, targetShadow) end
+  redis.call('SET', markerKey(sourceId), id, 'PX', forwardingMs)
 end
 
 local i = 19
@@ -115,11 +148,11 @@ if indexed then
     if mi > 0 then bucket = bucketOf(expiresAt) end
     if old and old.mi > 0 then
       local oldBucket = bucketOf(old.la + old.mi * 1000)
-      if moving or oldBucket ~= bucket then redis.call('SREM', bucketPrefix .. oldBucket, sourceBucketMember) end
+      if moving or oldBucket ~= bucket then redis.call('SREM', bucketPrefix .. oldBucket, bucketMember(sourceId)) end
     end
     if bucket then
       local key = bucketPrefix .. bucket
-      redis.call('SADD', key, bucketMember)
+      redis.call('SADD', key, bucketMember(id))
       redis.call('PEXPIRE', key, mi * 1000 + grace)
     end
   end
@@ -131,6 +164,23 @@ else
   end
 end
 return 1
+`;
+
+/**
+ * MOVED: whether an id was changed, within its marker's lifetime, to one whose session still
+ * lives (following up to 8 markers). KEYS: 1 the id's marker. ARGV: 1 now, 2 `<ns>:sessions:`.
+ * Returns 1 or 0.
+ */
+export const SPRING_MOVED_SCRIPT = `${HELPERS}
+local now, P = tonumber(ARGV[1]), ARGV[2]
+local nextId = redis.call('GET', KEYS[1])
+for hop = 1, 8 do
+  if not nextId then return 0 end
+  local m = meta(P .. nextId)
+  if m and live(m, now) then return 1 end
+  nextId = redis.call('GET', P .. 'moved:' .. nextId)
+end
+return 0
 `;
 
 /**

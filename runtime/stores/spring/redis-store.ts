@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
-import type { ListIdsOptions, SessionRecord, SessionStore, SessionWrite, StoreExpiryListener, WriteOutcome } from '../../core/store.js';
+import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
 import { SPRING_PRINCIPAL_NAME_INDEX_NAME, SpringAttributeNames } from './attributes.js';
 import {
   SPRING_ATTRIBUTE_PREFIX,
@@ -16,7 +16,7 @@ import {
   type SpringRedisExpirations,
   type SpringRedisRepository,
 } from './redis-layout.js';
-import { SPRING_DELETE_SCRIPT, SPRING_EXPIRED_SCRIPT, SPRING_SAVE_SCRIPT } from './redis-scripts.js';
+import { SPRING_DELETE_SCRIPT, SPRING_EXPIRED_SCRIPT, SPRING_MOVED_SCRIPT, SPRING_SAVE_SCRIPT } from './redis-scripts.js';
 import { SpringLayoutError, springNamesOf } from './spring-names.js';
 import { decodeSpringValue } from './values.js';
 
@@ -58,7 +58,7 @@ interface Script {
   readonly sha: string;
 }
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
-const SCRIPTS = { save: script(SPRING_SAVE_SCRIPT), delete: script(SPRING_DELETE_SCRIPT), expired: script(SPRING_EXPIRED_SCRIPT) };
+const SCRIPTS = { save: script(SPRING_SAVE_SCRIPT), delete: script(SPRING_DELETE_SCRIPT), expired: script(SPRING_EXPIRED_SCRIPT), moved: script(SPRING_MOVED_SCRIPT) };
 
 /** Ids the store sends to Redis: what Spring's and sessiongen's generators make, and nothing a key could trip on. */
 const USABLE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -150,7 +150,17 @@ export class SpringRedisSessionStore implements SessionStore {
       throw this.fail('save', err);
     }
     if (reply === -1) throw this.unreadableTimes(write.previousId ?? write.id);
-    return reply === 1 ? 'written' : 'gone';
+    return reply === 1 ? 'written' : reply === 2 ? 'moved' : 'gone';
+  }
+
+  /** Whether the id was changed, within its marker's lifetime, to one whose session lives on. */
+  async isMoved(id: string, now: number = Date.now()): Promise<boolean> {
+    if (!USABLE_ID.test(id)) return false;
+    try {
+      return (await this.run(SCRIPTS.moved, [this.keys.moved(id)], [Math.floor(now), this.keys.sessionPrefix])) === 1;
+    } catch (err) {
+      throw this.fail('isMoved', err);
+    }
   }
 
   async delete(id: string): Promise<boolean> {
@@ -298,7 +308,7 @@ export class SpringRedisSessionStore implements SessionStore {
 
   private saveKeys(write: SessionWrite): string[] {
     const source = write.previousId ?? write.id;
-    return [this.keys.session(source), this.keys.session(write.id), this.keys.expires(source), this.keys.expires(write.id), this.keys.zset];
+    return [this.keys.session(source), this.keys.session(write.id), this.keys.expires(source), this.keys.expires(write.id), this.keys.zset, this.keys.moved(source)];
   }
 
   private saveArgs(write: SessionWrite): Array<string | number> {
@@ -328,10 +338,8 @@ export class SpringRedisSessionStore implements SessionStore {
       this.repository,
       write.isNew ? '1' : '0',
       Math.floor(write.now),
-      springMember(write.id),
-      springMember(source),
-      springBucketMember(write.id),
-      springBucketMember(source),
+      write.id,
+      source,
       write.maxInactiveInterval,
       expiresAt,
       principalChanged ? '1' : '0',
@@ -343,6 +351,8 @@ export class SpringRedisSessionStore implements SessionStore {
       write.isNew && this.repository === 'indexed' ? this.keys.created(this.db, write.id) : '',
       write.isNew && this.repository === 'indexed' ? JSON.stringify(created) : '',
       GRACE_MS,
+      this.keys.sessionPrefix,
+      write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS,
       fields.length / 2,
       ...(fields as string[]),
       removed.length,
