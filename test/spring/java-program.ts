@@ -111,6 +111,13 @@ function seconds(since: number): number {
   return Math.round((performance.now() - since) / 100) / 10;
 }
 
+/** A jar of the built program's class path whose file name starts with `artifact-` (after {@link buildJavaProgram}). */
+export function programJar(artifact: string): string {
+  const name = readdirSync(join(BUILD_DIR, 'lib')).find((file) => file.startsWith(`${artifact}-`) && file.endsWith('.jar'));
+  if (!name) throw new Error(`no ${artifact} jar in ${join(BUILD_DIR, 'lib')}`);
+  return join(BUILD_DIR, 'lib', name);
+}
+
 export function describeBuild(report: JavaBuildReport): string {
   return report.upToDate
     ? `Spring Session test program up to date (checked in ${report.totalSeconds} s; last build: Maven ${report.mavenSeconds} s, javac ${report.javacSeconds} s, ${report.jars} jars)`

@@ -12,6 +12,7 @@ import { sessionMiddleware } from '@sessiongen/runtime/express';
 import { SPRING_PRINCIPAL_NAME_INDEX_NAME, springExpiresKey, springExpirationsZsetKey, springMember, type SpringJdbcSessionStore, type SpringRedisSessionStore } from '@sessiongen/runtime/spring';
 import { AppSessionRepository } from '../../generated/index.js';
 import { POSTGRES_URL } from '../sql/live.js';
+import { keysUnder } from '../redis/helpers.js';
 import { buildJavaProgram, describeBuild, JavaProgram } from './java-program.js';
 import { openSpringJdbc, openSpringRedis, type OpenedSpringRedis } from './subjects.js';
 
@@ -87,6 +88,8 @@ interface Shared {
   javaRepo: string;
   /** Makes an expiry that is due visible to both sides' listeners now (Redis: touch the shadow key; SQL: cleanup). */
   expireNow(id: string): Promise<void>;
+  /** What the store holds for one session, with its id, principal and times replaced by placeholders, to compare the two sides' writes. */
+  stored(id: string, principal: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,25 @@ const KINDS: Array<[string, () => Promise<Shared>]> = [
         store: opened.store,
         javaRepo: 'redis',
         expireNow: async (id) => void (await opened.client.exists(springExpiresKey(opened.namespace, id))),
+        stored: async (id, principal) => {
+          const shape = (text: string) => text.replaceAll(id, '<id>').replaceAll(principal, '<principal>').replace(/:expirations:\d+$/, ':expirations:<minute>');
+          const keys = (await keysUnder(opened.client, opened.namespace)).filter((key) => key.includes(id) || key.includes(principal) || /:expirations:\d+$/.test(key));
+          const contents: Record<string, unknown> = {};
+          for (const key of keys) {
+            const type = await opened.client.type(key);
+            const ttl = await opened.client.pttl(key);
+            const value =
+              type === 'hash'
+                ? Object.fromEntries(Object.entries(await opened.client.hgetall(key)).map(([field, text]) => [field, /Time$/.test(field) ? '<ms>' : shape(text)]))
+                : type === 'set'
+                  ? (await opened.client.smembers(key)).filter((member) => member.includes(id)).map(shape)
+                  : await opened.client.get(key);
+            if (Array.isArray(value) && value.length === 0) continue;
+            // TTLs to the minute (Spring's first member of a minute bucket leaves it without one: not compared).
+            contents[shape(key)] = { type, value, ttl: /:expirations:/.test(key) ? 'n/a' : ttl < 0 ? ttl : Math.round(ttl / 60_000) };
+          }
+          return contents;
+        },
         close: opened.close,
       };
     },
@@ -113,6 +135,19 @@ const KINDS: Array<[string, () => Promise<Shared>]> = [
         store: opened.store,
         javaRepo: 'jdbc',
         expireNow: async () => void (await opened.store.cleanupExpired()),
+        stored: async (id) => {
+          const t = opened.table;
+          const session = (await opened.knex.raw(`SELECT SESSION_ID, CREATION_TIME, LAST_ACCESS_TIME, MAX_INACTIVE_INTERVAL, EXPIRY_TIME, PRINCIPAL_NAME FROM ${t} WHERE SESSION_ID = ?`, [id])).rows[0];
+          const attributes = (
+            await opened.knex.raw(`SELECT A.ATTRIBUTE_NAME, A.ATTRIBUTE_BYTES FROM ${t}_ATTRIBUTES A JOIN ${t} S ON S.PRIMARY_ID = A.SESSION_PRIMARY_ID WHERE S.SESSION_ID = ? ORDER BY A.ATTRIBUTE_NAME`, [id])
+          ).rows.map((row: { attribute_name: string; attribute_bytes: Buffer }) => [row.attribute_name, row.attribute_bytes.toString('hex')]);
+          return {
+            principal: session.principal_name === null ? null : '<principal>',
+            interval: session.max_inactive_interval,
+            expiryIsLastAccessPlusInterval: Number(session.expiry_time) === Number(session.last_access_time) + session.max_inactive_interval * 1000,
+            attributes: attributes.map(([name, hex]: [string, string]) => [name, name === PRINCIPAL ? '<principal>' : hex]),
+          };
+        },
         close: opened.close,
       };
     },
@@ -147,6 +182,19 @@ for (const [kind, open] of KINDS) {
       const javaView = (await javaFind(J, id))!;
       expect(session!.creationTime).toBe(javaView.creationTime);
       expect(session!.lastAccessedTime).toBe(javaView.lastAccessedTime);
+    });
+
+    it('sessiongen writes what Spring writes: the same keys or rows, fields, members, TTLs and value bytes', async () => {
+      const attributes = { tenantId: 'acme-eu', roles: ['admin', 'ops'], cart: [{ sku: 'ABC-1', quantity: 1, unitPriceCents: 5, note: 'é 𝄞' }], lastLoginAt: 1_700_000_000_123 };
+      const javaPrincipal = user();
+      const nodePrincipal = user();
+      const javaId = await javaCreate(J, { set: { ...attributes, [PRINCIPAL]: javaPrincipal } });
+      const node = repo.createSession().set('principalName', nodePrincipal);
+      for (const [name, value] of Object.entries(attributes)) node.set(name as never, value as never);
+      await repo.save(node);
+      const javaStored = await shared.stored(javaId, javaPrincipal);
+      expect(javaStored).not.toEqual({});
+      expect(await shared.stored(node.id, nodePrincipal)).toEqual(javaStored);
     });
 
     it('sessiongen writes, Java reads every attribute as the Java types a Spring app expects', async () => {

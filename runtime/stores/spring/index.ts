@@ -48,6 +48,7 @@ export {
   SPRING_JDBC_CONVERSION_BEAN,
   decodeSpringValue,
   encodeSpringValue,
+  springJson,
   findJavaTypeId,
   isJavaSerialization,
   javaSettingToChange,

@@ -18,7 +18,7 @@ import {
 } from './redis-layout.js';
 import { SPRING_DELETE_SCRIPT, SPRING_EXPIRED_SCRIPT, SPRING_MOVED_SCRIPT, SPRING_SAVE_SCRIPT } from './redis-scripts.js';
 import { SpringLayoutError, springNamesOf } from './spring-names.js';
-import { decodeSpringValue } from './values.js';
+import { decodeSpringValue, springJson } from './values.js';
 
 export interface SpringRedisStoreOptions {
   /** Overrides the schema's Spring namespace (`descriptor.spring.namespace`), e.g. per test run. */
@@ -328,8 +328,7 @@ export class SpringRedisSessionStore implements SessionStore {
       : {};
     for (const [name, value] of Object.entries(write.set)) {
       const field = springAttributeField(this.names.stored(name));
-      const json = JSON.stringify(value);
-      fields.push(field, json);
+      fields.push(field, springJson(value));
       if (write.isNew) created[field] = value;
     }
     const removed = write.removed.map((name) => springAttributeField(this.names.stored(name)));
@@ -349,7 +348,7 @@ export class SpringRedisSessionStore implements SessionStore {
       this.keys.bucketPrefix,
       springAttributeField(SPRING_PRINCIPAL_NAME_INDEX_NAME),
       write.isNew && this.repository === 'indexed' ? this.keys.created(this.db, write.id) : '',
-      write.isNew && this.repository === 'indexed' ? JSON.stringify(created) : '',
+      write.isNew && this.repository === 'indexed' ? springJson(created) : '',
       GRACE_MS,
       this.keys.sessionPrefix,
       write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS,

@@ -90,7 +90,25 @@ export function decodeSpringValue(bytes: Uint8Array, what: string, store: Spring
   return { ok: true, value };
 }
 
-/** An attribute value as Spring's layouts keep it: its JSON text in UTF-8. */
+/**
+ * A value's JSON text as Jackson writes it, so that a value has the same bytes whichever side wrote
+ * it (the JDBC store finds sessions by an attribute's bytes): `JSON.stringify`, with characters
+ * beyond the Basic Multilingual Plane escaped as surrogate pairs (`𝄞` → `\uD834\uDD1E`) and every
+ * `\u` escape in upper case, as Jackson's UTF-8 generator does. Numbers are JavaScript's (Jackson
+ * writes a `Double` 5 as `5.0` and 1e21 as `1.0E21`).
+ */
+export function springJson(value: unknown): string {
+  return JSON.stringify(value).replace(/\\(u[0-9a-f]{4}|.)|[\ud800-\udbff][\udc00-\udfff]/g, (match: string, escape: string | undefined) => {
+    if (escape === undefined) return `\\u${hex(match.charCodeAt(0))}\\u${hex(match.charCodeAt(1))}`;
+    return escape.startsWith('u') ? `\\u${escape.slice(1).toUpperCase()}` : match;
+  });
+}
+
+function hex(code: number): string {
+  return code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** An attribute value as Spring's layouts keep it: its JSON text ({@link springJson}) in UTF-8. */
 export function encodeSpringValue(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value), 'utf8');
+  return Buffer.from(springJson(value), 'utf8');
 }
