@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from '@sessiongen/runtime';
+import { defaultCookieResolver, HeaderSessionIdResolver, type SessionIdResolver, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository } from '../../generated/index.js';
 import { createDemoApp } from './app.js';
 import { openStore } from './stores/open-store.js';
@@ -9,7 +9,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   const store = await openStore(env);
   const timeout = env.SESSION_TIMEOUT_S;
   const repository = new AppSessionRepository(store, timeout === undefined ? {} : { maxInactiveInterval: parseTimeout(timeout) });
-  const resolver = openResolver(env);
+  const resolver = openResolver(env, store);
   const app = createDemoApp(repository, resolver);
   const server = app.listen(Number(env.PORT ?? 3000));
   await new Promise<void>((resolve, reject) => {
@@ -27,12 +27,12 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
  * SESSION_RESOLVER: `cookie` (default) or `header`. For the cookie: SESSION_COOKIE_SECURE `auto`
  * (default: Secure when the request came over https), `true` or `false`; SESSION_TRUST_PROXY
  * `true` to believe a proxy's `X-Forwarded-Proto: https` for that (only behind a proxy that sets
- * it; default `false`).
+ * it; default `false`). The cookie takes the store's form: Spring's base64 with SESSION_COMPAT=spring.
  */
-function openResolver(env: NodeJS.ProcessEnv): SessionIdResolver {
+function openResolver(env: NodeJS.ProcessEnv, store: SessionStore): SessionIdResolver {
   const kind = env.SESSION_RESOLVER ?? 'cookie';
   if (kind === 'cookie') {
-    return new CookieSessionIdResolver({
+    return defaultCookieResolver(store, {
       secure: choice(env, 'SESSION_COOKIE_SECURE', { auto: 'auto', true: true, false: false }, 'auto'),
       trustProxy: choice(env, 'SESSION_TRUST_PROXY', { true: true, false: false }, false),
     });
