@@ -37,6 +37,7 @@ import { splitStatements } from '../sql/ddl-file.js';
 
 /** Fixed example values, so the document is the same on every run. */
 const EXAMPLE_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const EXAMPLE_NEW_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const EXAMPLE_CREATED = 1_700_000_000_000;
 const EXAMPLE_ACCESSED = 1_700_000_420_000;
 
@@ -144,8 +145,10 @@ function layoutContext(model: SessionModel, spring: SpringModel) {
       principalExample: `SMEMBERS ${keys.principal('alice')} → ${springMember(EXAMPLE_ID)}`,
       createdPattern: keys.created(0, '<id>').replace(':0:', ':<db>:'),
       createdExample: keys.created(0, EXAMPLE_ID),
+      movedPattern: keys.moved('<old id>'),
+      movedExample: `GET ${keys.moved(EXAMPLE_ID)} → ${EXAMPLE_NEW_ID}`,
     },
-    jdbc: { ...jdbc, s: SPRING_SESSION_COLUMNS, a: SPRING_ATTRIBUTE_COLUMNS, attributeName: SPRING_ATTRIBUTE_COLUMNS.attributeName },
+    jdbc: { ...jdbc, s: SPRING_SESSION_COLUMNS, a: SPRING_ATTRIBUTE_COLUMNS, m: SPRING_MOVED_IDS_COLUMNS, attributeName: SPRING_ATTRIBUTE_COLUMNS.attributeName },
   };
 }
 
