@@ -99,9 +99,12 @@ export function springBucketMember(id: string): string {
   return springMember(`expires:${id}`);
 }
 
+/** The width of the minute buckets (ms); the save script rounds with it too. */
+export const SPRING_BUCKET_MS = 60_000;
+
 /** The bucket a session expiring at `expiresAt` belongs to: the next whole minute (a time on a minute goes to the one after). */
 export function springBucketMinute(expiresAt: number): number {
-  return Math.floor((expiresAt + 60_000) / 60_000) * 60_000;
+  return Math.floor((expiresAt + SPRING_BUCKET_MS) / SPRING_BUCKET_MS) * SPRING_BUCKET_MS;
 }
 
 /** The keyspace events Spring's indexed repository needs (`ConfigureNotifyKeyspaceEventsAction`): keyevents, generic (`del`) and expired. */

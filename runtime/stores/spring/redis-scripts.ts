@@ -1,15 +1,17 @@
+import { SPRING_BUCKET_MS, SPRING_REDIS_FIELDS as F } from './redis-layout.js';
+
 /**
  * The Spring Redis store's Lua scripts. Each runs atomically on one standalone server (Spring's
  * keys carry no hash tag, so a session's keys are spread over a Cluster's slots and these scripts
- * could not run there). Field names and key shapes come from redis-layout.ts through ARGV; the
- * scripts build only the keys whose names depend on what they read (the old principal's set, the
- * old expiry's minute bucket).
+ * could not run there). Field names and the bucket width come from redis-layout.ts; keys, members
+ * and key prefixes come from it through KEYS and ARGV. The scripts build only the keys whose names
+ * depend on what they read: the old principal's set and the old expiry's minute bucket.
  */
 
 /** Shared helpers: reading Spring's JSON-number fields and its expiry rules. */
 const HELPERS = `
 local function meta(hash)
-  local f = redis.call('HMGET', hash, 'creationTime', 'lastAccessedTime', 'maxInactiveInterval')
+  local f = redis.call('HMGET', hash, '${F.creationTime}', '${F.lastAccessedTime}', '${F.maxInactiveInterval}')
   if not f[1] or not f[2] or not f[3] then return nil end
   local la, mi = tonumber(f[2]), tonumber(f[3])
   if la == nil or mi == nil or tonumber(f[1]) == nil then return false end
@@ -21,7 +23,7 @@ local function live(m, now)
   return now < m.la + m.mi * 1000
 end
 local function bucketOf(expiresAt)
-  return math.floor((expiresAt + 60000) / 60000) * 60000
+  return math.floor((expiresAt + ${SPRING_BUCKET_MS}) / ${SPRING_BUCKET_MS}) * ${SPRING_BUCKET_MS}
 end
 local function principalOf(hash, field)
   local v = redis.call('HGET', hash, field)
@@ -33,77 +35,57 @@ end
 `;
 
 /**
- * SAVE: applies one write in Spring's layout. Keys are built from the ids and `<ns>:sessions:`
- * (standalone only), since a write that finds its session moved follows the moved markers
- * (`<ns>:sessions:moved:<old id>` → the new id, sessiongen's own keys, which Spring ignores).
+ * SAVE: applies one write in Spring's layout.
  *
  * KEYS: 1 source hash (the old id's when the id changes), 2 target hash, 3 source shadow key,
- * 4 target shadow key, 5 the expirations sorted set, 6 the source's moved marker.
- * ARGV: 1 flavour (`indexed`|`plain`), 2 new (`1`|`0`), 3 now, 4 id, 5 source id, 6 timeout (s),
- * 7 expiry (ms, `-1` never), 8 principal changed (`1`|`0`), 9 new principal (`` none),
- * 10 principal key prefix, 11 expirations (`minute`|`sorted-set`), 12 bucket key prefix,
- * 13 principal field, 14 created channel (`` none), 15 created message, 16 grace (ms),
- * 17 `<ns>:sessions:`, 18 how long an id change's marker lasts (ms), 19 n fields to set, then
+ * 4 target shadow key, 5 the expirations sorted set, 6 the source's moved marker (sessiongen's
+ * own key, which Spring never reads).
+ * ARGV: 1 flavour (`indexed`|`plain`), 2 new (`1`|`0`), 3 now, 4 id member (JSON), 5 source id
+ * member (JSON), 6 bucket member of the id, 7 bucket member of the source id, 8 timeout (s),
+ * 9 expiry (ms, `-1` never), 10 principal changed (`1`|`0`), 11 new principal (`` none),
+ * 12 principal key prefix, 13 expirations (`minute`|`sorted-set`), 14 bucket key prefix,
+ * 15 principal field, 16 created channel (`` none), 17 created message, 18 grace (ms), 19 the id
+ * (the marker's value), 20 how long an id change's marker lasts (ms), 21 n fields to set, then
  * field/value pairs, then n fields to delete, then the fields.
  *
- * Returns 1 (written), 0 (gone: not new and missing, expired or deleted), 2 (moved: an id change
- * whose session another id change moved first) or -1 (the stored times are not JSON numbers:
- * written by Java with another serializer).
+ * Returns {1} written; {0} gone (not new, and missing, expired or deleted); {2} moved (an id change
+ * whose session another id change moved first); {3, id} the session was moved to `id` (an update
+ * the caller runs again there); {-1} the stored times are not JSON numbers (another serializer).
  */
 export const SPRING_SAVE_SCRIPT = `${HELPERS}
 local flavour, isNew, now = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3])
-local id, sourceId = ARGV[4], ARGV[5]
-local mi, expiresAt = tonumber(ARGV[6]), tonumber(ARGV[7])
-local principalChanged, newPrincipal, principalPrefix = ARGV[8] == '1', ARGV[9], ARGV[10]
-local expirations, bucketPrefix, principalField = ARGV[11], ARGV[12], ARGV[13]
-local channel, message, grace = ARGV[14], ARGV[15], tonumber(ARGV[16])
-local P, forwardingMs = ARGV[17], tonumber(ARGV[18])
-local zset = KEYS[5]
+local idMember, sourceMember = ARGV[4], ARGV[5]
+local bucketMember, sourceBucketMember = ARGV[6], ARGV[7]
+local mi, expiresAt = tonumber(ARGV[8]), tonumber(ARGV[9])
+local principalChanged, newPrincipal, principalPrefix = ARGV[10] == '1', ARGV[11], ARGV[12]
+local expirations, bucketPrefix, principalField = ARGV[13], ARGV[14], ARGV[15]
+local channel, message, grace = ARGV[16], ARGV[17], tonumber(ARGV[18])
+local id, forwardingMs = ARGV[19], tonumber(ARGV[20])
+local source, target, sourceShadow, targetShadow, zset, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local moving = source ~= target
 local indexed = flavour == 'indexed'
-local function hashKey(sid) return P .. sid end
-local function shadowKey(sid) return P .. 'expires:' .. sid end
-local function markerKey(sid) return P .. 'moved:' .. sid end
-local function member(sid) return '"' .. sid .. '"' end
-local function bucketMember(sid) return '"expires:' .. sid .. '"' end
 
--- The live session an id was moved to, following up to 8 markers.
-local function follow(from)
-  local at = from
-  for hop = 1, 8 do
-    local nextId = redis.call('GET', markerKey(at))
-    if not nextId then return nil end
-    local m = meta(hashKey(nextId))
-    if m and live(m, now) then return nextId, m end
-    at = nextId
-  end
-  return nil
-end
-
-local moving = sourceId ~= id
-local old = meta(hashKey(sourceId))
-if old == false then return -1 end
+local old = meta(source)
+if old == false then return {-1} end
 if not isNew and (old == nil or not live(old, now)) then
-  local movedTo, m = follow(sourceId)
+  local movedTo = redis.call('GET', marker)
   if moving then
-    if movedTo then return 2 end
-    return 0
+    if movedTo then return {2} end
+    return {0}
   end
-  if not movedTo then return 0 end
-  id, sourceId, old = movedTo, movedTo, m
+  if movedTo then return {3, movedTo} end
+  return {0}
 end
-local source, target = hashKey(sourceId), hashKey(id)
-local sourceShadow, targetShadow = shadowKey(sourceId), shadowKey(id)
-local idMember, sourceMember = member(id), member(sourceId)
 local oldPrincipal = nil
 if indexed and old then oldPrincipal = principalOf(source, principalField) end
 
 if moving then
   redis.call('RENAME', source, target)
   if indexed and redis.call('EXISTS', sourceShadow) == 1 then redis.call('RENAME', sourceShadow, targetShadow) end
-  redis.call('SET', markerKey(sourceId), id, 'PX', forwardingMs)
+  redis.call('SET', marker, id, 'PX', forwardingMs)
 end
 
-local i = 19
+local i = 21
 local n = tonumber(ARGV[i])
 if n > 0 then
   local kv = {}
@@ -148,11 +130,11 @@ if indexed then
     if mi > 0 then bucket = bucketOf(expiresAt) end
     if old and old.mi > 0 then
       local oldBucket = bucketOf(old.la + old.mi * 1000)
-      if moving or oldBucket ~= bucket then redis.call('SREM', bucketPrefix .. oldBucket, bucketMember(sourceId)) end
+      if moving or oldBucket ~= bucket then redis.call('SREM', bucketPrefix .. oldBucket, sourceBucketMember) end
     end
     if bucket then
       local key = bucketPrefix .. bucket
-      redis.call('SADD', key, bucketMember(id))
+      redis.call('SADD', key, bucketMember)
       redis.call('PEXPIRE', key, mi * 1000 + grace)
     end
   end
@@ -163,24 +145,20 @@ else
     redis.call('PEXPIREAT', target, expiresAt)
   end
 end
-return 1
+return {1}
 `;
 
 /**
- * MOVED: whether an id was changed, within its marker's lifetime, to one whose session still
- * lives (following up to 8 markers). KEYS: 1 the id's marker. ARGV: 1 now, 2 `<ns>:sessions:`.
- * Returns 1 or 0.
+ * MOVED: one hop of an id's moved markers. KEYS: 1 the id's marker. ARGV: 1 now, 2 the session
+ * key prefix. Returns {1} when the marker names an id whose session lives, {2, id} when it names
+ * one whose session is gone (whose own marker may lead on), {0} when there is no marker.
  */
 export const SPRING_MOVED_SCRIPT = `${HELPERS}
-local now, P = tonumber(ARGV[1]), ARGV[2]
 local nextId = redis.call('GET', KEYS[1])
-for hop = 1, 8 do
-  if not nextId then return 0 end
-  local m = meta(P .. nextId)
-  if m and live(m, now) then return 1 end
-  nextId = redis.call('GET', P .. 'moved:' .. nextId)
-end
-return 0
+if not nextId then return {0} end
+local m = meta(ARGV[2] .. nextId)
+if m and live(m, tonumber(ARGV[1])) then return {1} end
+return {2, nextId}
 `;
 
 /**
@@ -196,7 +174,7 @@ return 0
 export const SPRING_DELETE_SCRIPT = `${HELPERS}
 local hash, shadow, zset = KEYS[1], KEYS[2], KEYS[3]
 if ARGV[1] == 'plain' then
-  if redis.call('HEXISTS', hash, 'creationTime') == 0 then return 0 end
+  if redis.call('HEXISTS', hash, '${F.creationTime}') == 0 then return 0 end
   redis.call('DEL', hash)
   return 1
 end
@@ -210,7 +188,7 @@ elseif m and m.mi > 0 then
   redis.call('SREM', ARGV[6] .. bucketOf(m.la + m.mi * 1000), ARGV[3])
 end
 redis.call('DEL', shadow)
-redis.call('HSET', hash, 'maxInactiveInterval', '0')
+redis.call('HSET', hash, '${F.maxInactiveInterval}', '0')
 redis.call('PEXPIRE', hash, tonumber(ARGV[8]))
 if m and m.mi == 0 then return 0 end
 return 1

@@ -63,6 +63,8 @@ const SCRIPTS = { save: script(SPRING_SAVE_SCRIPT), delete: script(SPRING_DELETE
 /** Ids the store sends to Redis: what Spring's and sessiongen's generators make, and nothing a key could trip on. */
 const USABLE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const GRACE_MS = SPRING_HASH_GRACE_SECONDS * 1000;
+/** How many id changes in a row a forwarded write follows. */
+const MAX_FORWARDS = 8;
 
 /**
  * Sessions in Spring Session's Redis layout, shared with a Java app that runs
@@ -143,21 +145,33 @@ export class SpringRedisSessionStore implements SessionStore {
       if (write.isNew) throw new SessionStoreError(this.kind, 'save', new Error('a session id must be 1 to 128 letters, digits, ., _ or -'));
       return 'gone';
     }
-    let reply: unknown;
     try {
-      reply = await this.run(SCRIPTS.save, this.saveKeys(write), this.saveArgs(write));
+      // An update that finds its session moved runs again under the id it has now, following up
+      // to MAX_FORWARDS markers (each id change, such as a login, is one).
+      let target = write;
+      for (let hop = 0; ; hop++) {
+        const [code, movedTo] = (await this.run(SCRIPTS.save, this.saveKeys(target), this.saveArgs(target))) as [number, string?];
+        if (code === -1) throw this.unreadableTimes(target.previousId ?? target.id);
+        if (code !== 3) return code === 1 ? 'written' : code === 2 ? 'moved' : 'gone';
+        if (hop >= MAX_FORWARDS || movedTo === undefined || !USABLE_ID.test(movedTo)) return 'gone';
+        target = { ...write, id: movedTo };
+      }
     } catch (err) {
       throw this.fail('save', err);
     }
-    if (reply === -1) throw this.unreadableTimes(write.previousId ?? write.id);
-    return reply === 1 ? 'written' : reply === 2 ? 'moved' : 'gone';
   }
 
   /** Whether the id was changed, within its marker's lifetime, to one whose session lives on. */
   async isMoved(id: string, now: number = Date.now()): Promise<boolean> {
     if (!USABLE_ID.test(id)) return false;
     try {
-      return (await this.run(SCRIPTS.moved, [this.keys.moved(id)], [Math.floor(now), this.keys.sessionPrefix])) === 1;
+      let at = id;
+      for (let hop = 0; hop < MAX_FORWARDS; hop++) {
+        const [code, next] = (await this.run(SCRIPTS.moved, [this.keys.moved(at)], [Math.floor(now), this.keys.sessionPrefix])) as [number, string?];
+        if (code !== 2 || next === undefined || !USABLE_ID.test(next)) return code === 1;
+        at = next;
+      }
+      return false;
     } catch (err) {
       throw this.fail('isMoved', err);
     }
@@ -337,8 +351,10 @@ export class SpringRedisSessionStore implements SessionStore {
       this.repository,
       write.isNew ? '1' : '0',
       Math.floor(write.now),
-      write.id,
-      source,
+      springMember(write.id),
+      springMember(source),
+      springBucketMember(write.id),
+      springBucketMember(source),
       write.maxInactiveInterval,
       expiresAt,
       principalChanged ? '1' : '0',
@@ -350,7 +366,7 @@ export class SpringRedisSessionStore implements SessionStore {
       write.isNew && this.repository === 'indexed' ? this.keys.created(this.db, write.id) : '',
       write.isNew && this.repository === 'indexed' ? springJson(created) : '',
       GRACE_MS,
-      this.keys.sessionPrefix,
+      write.id,
       write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS,
       fields.length / 2,
       ...(fields as string[]),
