@@ -115,9 +115,10 @@ describe('SQL migrations from snapshot diffs', () => {
       previous: new Map([['sql/migrations/0001_initial/snapshot.json', readFileSync('generated/sql/migrations/0001_initial/snapshot.json', 'utf8')]]),
     });
     expect(upgraded.get('sql/migrations/0001_initial/postgres.up.sql')).not.toMatch(/moved_ids/);
+    // Their text is the committed generated/sql/migrations/0002_add_moved_ids_table (checked above).
     for (const dialect of DIALECTS) {
-      golden(`moved-ids/${dialect}.up.sql`, upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.up.sql`)!);
-      golden(`moved-ids/${dialect}.down.sql`, upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.down.sql`)!);
+      expect(upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.up.sql`), dialect).toMatch(/CREATE TABLE[^\n]*app_session_moved_ids/);
+      expect(upgraded.get(`sql/migrations/0002_add_moved_ids_table/${dialect}.down.sql`), dialect).toMatch(/DROP TABLE[^\n]*app_session_moved_ids/);
     }
   });
 

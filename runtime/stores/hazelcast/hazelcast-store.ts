@@ -213,16 +213,8 @@ export class HazelcastSessionStore implements SessionStore {
 
   private async apply(write: SessionWrite): Promise<WriteOutcome> {
     if (write.isNew) {
-      const document: HazelcastSessionDocument = {
-        id: write.id,
-        creationTime: write.creationTime,
-        lastAccessedTime: write.lastAccessedTime,
-        maxInactiveInterval: write.maxInactiveInterval,
-        expiresAt: write.expiresAt,
-        attributes: {},
-      };
-      applyDelta(document.attributes, write);
-      const text = encodeHazelcastDocument(this.mapping, document);
+      const empty = { id: write.id, creationTime: write.creationTime, lastAccessedTime: 0, maxInactiveInterval: 0, expiresAt: null, attributes: {} };
+      const text = encodeHazelcastDocument(this.mapping, applied(empty, write));
       await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       this.remember(write.id, text);
       return 'written';
@@ -259,16 +251,7 @@ export class HazelcastSessionStore implements SessionStore {
         base = undefined;
         continue;
       }
-      const next: HazelcastSessionDocument = {
-        id: write.id,
-        creationTime: current.creationTime,
-        lastAccessedTime: write.lastAccessedTime,
-        maxInactiveInterval: write.maxInactiveInterval,
-        expiresAt: write.expiresAt,
-        attributes: current.attributes,
-      };
-      applyDelta(next.attributes, write);
-      const text = encodeHazelcastDocument(this.mapping, next);
+      const text = encodeHazelcastDocument(this.mapping, applied(current, write));
 
       const replaced = await this.call('write', () => this.map.replaceIfSame(write.id, jsonValue(base!), jsonValue(text)));
       if (replaced) {
@@ -329,16 +312,7 @@ export class HazelcastSessionStore implements SessionStore {
         if (other !== null && other !== undefined) return 'moved';
         claimed = true;
       }
-      const next: HazelcastSessionDocument = {
-        id: write.id,
-        creationTime: current.creationTime,
-        lastAccessedTime: write.lastAccessedTime,
-        maxInactiveInterval: write.maxInactiveInterval,
-        expiresAt: write.expiresAt,
-        attributes: current.attributes,
-      };
-      applyDelta(next.attributes, write);
-      const text = encodeHazelcastDocument(this.mapping, next);
+      const text = encodeHazelcastDocument(this.mapping, applied(current, write));
       await this.call('write', () => this.map.set(write.id, jsonValue(text), ttlOf(write)));
       const removed = await this.call('write', () => this.map.remove(from, jsonValue(base!)));
       this.forget(from);
@@ -470,9 +444,19 @@ function textOf(stored: unknown): string {
   return JSON.stringify(stored);
 }
 
-function applyDelta(attributes: Record<string, unknown>, write: SessionWrite): void {
+/** The stored session with a write applied: its times, timeout and attribute delta, under the write's id. */
+function applied(current: HazelcastSessionDocument, write: SessionWrite): HazelcastSessionDocument {
+  const attributes = current.attributes;
   for (const name of write.removed) delete attributes[name];
   for (const [name, value] of Object.entries(write.set)) attributes[name] = value;
+  return {
+    id: write.id,
+    creationTime: current.creationTime,
+    lastAccessedTime: write.lastAccessedTime,
+    maxInactiveInterval: write.maxInactiveInterval,
+    expiresAt: write.expiresAt,
+    attributes,
+  };
 }
 
 /**

@@ -1,8 +1,0 @@
--- 0002_add_moved_ids_table, mssql, up (emitted only: not run on a live server by the tests here).
-CREATE TABLE [app_session_moved_ids] (
-  [old_id] VARCHAR(64) NOT NULL,
-  [new_id] VARCHAR(64) NOT NULL,
-  [expiry_time] BIGINT NOT NULL,
-  CONSTRAINT [app_session_moved_ids_pk] PRIMARY KEY ([old_id])
-);
-CREATE INDEX [app_session_moved_ids_expiry_time_ix] ON [app_session_moved_ids] ([expiry_time]);

@@ -1,2 +1,0 @@
--- 0002_add_moved_ids_table, mysql, down (emitted only: not run on a live server by the tests here).
-DROP TABLE IF EXISTS `app_session_moved_ids`;

@@ -1,2 +1,0 @@
--- 0002_add_moved_ids_table, postgres, down.
-DROP TABLE IF EXISTS "app_session_moved_ids";
