@@ -266,9 +266,13 @@ for (const [kind, open] of KINDS) {
       expect(await javaFind(J, oldId)).toBeNull();
       expect((await javaFind(J, node.id))!.attributes.tenantId).toBe('moving');
       expect(await javaByPrincipal(J, principal)).toEqual([node.id]);
+      const stale = (await repo.findById(node.id))!;
       const { id: javaNewId } = await java.send<{ id: string }>({ op: 'update', repo: J, id: node.id, changeId: true, set: { tenantId: 'moved-by-java' } });
       expect(javaNewId).not.toBe(node.id);
       expect(await repo.findById(node.id)).toBeNull();
+      // A Java id change leaves no marker: a copy loaded before it saves nothing, as a second Java app's would.
+      expect(await repo.save(stale.set('draft:stale', 'lost'))).toBe('gone');
+      expect(await repo.findByIdOrMoved(node.id)).toBeNull();
       expect((await repo.findById(javaNewId))!.get('tenantId')).toBe('moved-by-java');
       expect([...(await repo.findByPrincipalName(principal)).keys()]).toEqual([javaNewId]);
     });
