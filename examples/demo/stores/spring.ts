@@ -7,7 +7,6 @@
  * markers, made by the generated migrations when missing.
  */
 import type { Redis } from 'ioredis';
-import knexFactory from 'knex';
 import type { SessionStore } from '@sessiongen/runtime';
 import { createRedisSessionClient } from '@sessiongen/runtime/redis';
 import { migrateSqlSchema, sqlKnexConfigFromUrl, type SqlDialectName } from '@sessiongen/runtime/sql';
@@ -46,6 +45,8 @@ async function openSpringRedis(env: NodeJS.ProcessEnv): Promise<SessionStore> {
 async function openSpringSql(env: NodeJS.ProcessEnv): Promise<SessionStore> {
   const url = env.DATABASE_URL?.startsWith('file:') ? new URL(env.DATABASE_URL).pathname : env.DATABASE_URL;
   const table = env.SPRING_SESSION_TABLE ?? appSessionDescriptor.spring!.table;
+  // knex is loaded only here, so a demo on Redis runs without it installed.
+  const { default: knexFactory } = await import('knex');
   const knex = knexFactory(sqlKnexConfigFromUrl(env.SESSION_STORE as SqlDialectName, url));
   try {
     const applied = await migrateSqlSchema(knex, appSessionSpringSqlMigrations, { table });
