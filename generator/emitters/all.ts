@@ -1,5 +1,6 @@
 import type { Emitter } from '../emit/file-map.js';
 import { descriptorEmitter } from './descriptor/descriptor-file.js';
+import { geodeEmitter } from './geode/geode-files.js';
 import { hazelcastEmitter } from './hazelcast/hazelcast-files.js';
 import { indexEmitter } from './index-file.js';
 import { redisLayoutEmitter } from './redis/layout-file.js';
@@ -20,6 +21,7 @@ export const EMITTERS: readonly Emitter[] = [
   redisLayoutEmitter,
   migrationsEmitter,
   hazelcastEmitter,
+  geodeEmitter,
   springEmitter,
   indexEmitter,
 ];

@@ -35,6 +35,7 @@ interface Settings {
     sql?: { table?: string };
     redis?: { keyPrefix?: string };
     hazelcast?: { map?: string; backupCount?: number };
+    geode?: { region?: string; redundantCopies?: number };
   };
 }
 
@@ -141,6 +142,10 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
       hazelcast: {
         map: settings.stores?.hazelcast?.map ?? `${namespace}-sessions`,
         backupCount: settings.stores?.hazelcast?.backupCount ?? 1,
+      },
+      geode: {
+        region: settings.stores?.geode?.region ?? `${namespace}-sessions`,
+        redundantCopies: settings.stores?.geode?.redundantCopies ?? 1,
       },
     },
     schema: root,

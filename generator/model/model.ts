@@ -1,3 +1,4 @@
+import { GEODE_DOCUMENT_FIELDS } from '@sessiongen/runtime/geode';
 import { HAZELCAST_DOCUMENT_FIELDS } from '@sessiongen/runtime/hazelcast';
 import { SQL_COLUMNS } from '@sessiongen/runtime/sql';
 
@@ -62,6 +63,7 @@ export interface StoresModel {
   sql: { table: string };
   redis: { keyPrefix: string };
   hazelcast: { map: string; backupCount: number };
+  geode: { region: string; redundantCopies: number };
 }
 
 /** Spring Session's layouts, with `x-sessiongen.compat: "spring"` (defaults filled in). */
@@ -103,6 +105,8 @@ export interface SessionModel {
 
 /**
  * The fixed columns and fields the stores have beside the index columns (the SQL table's, the
- * Hazelcast document's); an index column may not take one of these names.
+ * Hazelcast and Geode documents'); an index column may not take one of these names.
  */
-export const RESERVED_COLUMNS: readonly string[] = [...new Set([...Object.values(SQL_COLUMNS), ...Object.values(HAZELCAST_DOCUMENT_FIELDS)])];
+export const RESERVED_COLUMNS: readonly string[] = [
+  ...new Set([...Object.values(SQL_COLUMNS), ...Object.values(HAZELCAST_DOCUMENT_FIELDS), ...Object.values(GEODE_DOCUMENT_FIELDS)]),
+];

@@ -27,6 +27,9 @@ const STORES: Array<[string, Record<string, string>]> = [
   ['redis', { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${run}:session` }],
   ['redis-cluster', { REDIS_KEY_PREFIX: `${run}:session` }],
   ['hazelcast', {}],
+  // GEODE_URL: the server the global setup started from generated/geode/cache.xml. No sweep: the
+  // conformance suite's expired events come from its own store's sweep of the same regions.
+  ['geode', { GEODE_SWEEP_INTERVAL_MS: '0' }],
   // SESSION_COMPAT=spring: Spring Session's layouts and its base64 cookie, under names of the tests' own.
   ['redis', { SESSION_COMPAT: 'spring', REDIS_URL: 'redis://127.0.0.1:6379', SPRING_SESSION_NAMESPACE: `spring:session:${run}` }],
   ['postgres', { SESSION_COMPAT: 'spring', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', SPRING_SESSION_TABLE: 'SG_DEMO_SPRING_SESSION' }],

@@ -1,3 +1,4 @@
+import { startGeodeForTests } from './geode.js';
 import { startHazelcastForTests } from './hazelcast.js';
 import { startRedisCluster } from './redis-cluster.js';
 import { ensureSystemServices } from './system-services.js';
@@ -12,4 +13,5 @@ export const SERVICE_STARTERS: ServiceStarter[] = [
   () => ensureSystemServices(['Redis', 'PostgreSQL', 'MariaDB']),
   startRedisCluster,
   startHazelcastForTests,
+  startGeodeForTests,
 ];

@@ -1,5 +1,6 @@
 import { MemorySessionStore, type SessionStore } from '@sessiongen/runtime';
 import { appSessionDescriptor } from '../../../generated/index.js';
+import { openGeodeStore } from './geode.js';
 import { openHazelcastStore } from './hazelcast.js';
 import { openRedisClusterStore, openRedisStore } from './redis.js';
 import { openSpringStore } from './spring.js';
@@ -15,6 +16,7 @@ const OPENERS: Record<string, (env: NodeJS.ProcessEnv) => Promise<SessionStore>>
   redis: openRedisStore,
   'redis-cluster': openRedisClusterStore,
   hazelcast: openHazelcastStore,
+  geode: openGeodeStore,
 };
 
 /**
