@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSpringValue, findJavaTypeId, SPRING_DEFAULT_TABLE, springJson } from '@sessiongen/runtime/spring';
 import { SQL_DIALECTS } from '@sessiongen/runtime/sql';
 import { appSessionDescriptor } from '../../generated/index.js';
-import { buildJavaProgram, programJar } from './java-program.js';
+import { buildJavaProgram, describeBuild, programJar } from './java-program.js';
 
 /** Spring's script for each of sessiongen's dialects (MariaDB runs MySQL's). */
 const SPRING_SCRIPT: Record<string, string> = { postgres: 'postgresql', mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite', mssql: 'sqlserver', oracle: 'oracle' };
@@ -19,7 +19,7 @@ const SPRING_SCRIPT: Record<string, string> = { postgres: 'postgresql', mysql: '
 describe('the generated Spring DDL is Spring\'s own', () => {
   let dir: string;
   beforeAll(async () => {
-    await buildJavaProgram();
+    console.log(`sessiongen: ${describeBuild(await buildJavaProgram())}`);
     dir = mkdtempSync(join(tmpdir(), 'sessiongen-spring-jdbc-'));
     execFileSync('jar', ['xf', programJar('spring-session-jdbc')], { cwd: dir });
   }, 900_000);
