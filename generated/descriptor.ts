@@ -29,4 +29,5 @@ export const appSessionDescriptor: SessionDescriptor = {
   sql: { table: 'app_session' },
   redis: { keyPrefix: 'app:session' },
   hazelcast: { map: 'app-sessions', backupCount: 1 },
+  spring: { namespace: 'spring:session', table: 'SPRING_SESSION', redisRepository: 'indexed', redisExpirations: 'minute' },
   };

@@ -10,7 +10,7 @@ register();
 process.chdir(root);
 const { startDemo } = await import('../examples/demo/server.ts');
 const demo = await startDemo();
-console.log(`sessiongen demo on http://localhost:${demo.port} (store: ${demo.store}, resolver: ${process.env.SESSION_RESOLVER ?? 'cookie'})`);
+console.log(`sessiongen demo on http://localhost:${demo.port} (store: ${demo.store}${process.env.SESSION_COMPAT ? `, layout: ${process.env.SESSION_COMPAT}` : ''}, resolver: ${process.env.SESSION_RESOLVER ?? 'cookie'})`);
 const stop = () => void demo.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CookieSessionIdResolver, HeaderSessionIdResolver, type SessionIdResolver } from '@sessiongen/runtime';
-import type { RepositoryOptions } from '@sessiongen/runtime';
+import { defaultCookieResolver, HeaderSessionIdResolver, type RepositoryOptions, type SessionIdResolver, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository } from '../../generated/index.js';
 import { createDemoApp } from './app.js';
 import { openStore } from './stores/open-store.js';
@@ -8,13 +7,14 @@ import { openStore } from './stores/open-store.js';
 /** Starts the demo from environment variables; resolves with the listening server. */
 export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   const options = repositoryOptions(env);
-  const resolver = openResolver(env);
   // Behind a proxy (SESSION_TRUST_PROXY=true), the client's address is the one that proxy saw.
   const trustProxy = choice(env, 'SESSION_TRUST_PROXY', { true: 1, false: false }, false);
   const store = await openStore(env);
   let repository: AppSessionRepository;
+  let resolver: SessionIdResolver;
   try {
     repository = new AppSessionRepository(store, options);
+    resolver = openResolver(env, store);
   } catch (err) {
     await store.close();
     throw err;
@@ -36,12 +36,12 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
  * SESSION_RESOLVER: `cookie` (default) or `header`. For the cookie: SESSION_COOKIE_SECURE `auto`
  * (default: Secure when the request came over https), `true` or `false`; SESSION_TRUST_PROXY
  * `true` to believe a proxy's `X-Forwarded-Proto: https` for that (only behind a proxy that sets
- * it; default `false`).
+ * it; default `false`). The cookie takes the store's form: Spring's base64 with SESSION_COMPAT=spring.
  */
-function openResolver(env: NodeJS.ProcessEnv): SessionIdResolver {
+function openResolver(env: NodeJS.ProcessEnv, store: SessionStore): SessionIdResolver {
   const kind = env.SESSION_RESOLVER ?? 'cookie';
   if (kind === 'cookie') {
-    return new CookieSessionIdResolver({
+    return defaultCookieResolver(store, {
       secure: choice(env, 'SESSION_COOKIE_SECURE', { auto: 'auto', true: true, false: false }, 'auto'),
       trustProxy: choice(env, 'SESSION_TRUST_PROXY', { true: true, false: false }, false),
     });

@@ -5,6 +5,7 @@ import { hazelcastEmitter } from './hazelcast/hazelcast-files.js';
 import { indexEmitter } from './index-file.js';
 import { redisLayoutEmitter } from './redis/layout-file.js';
 import { repositoryEmitter } from './repository/repository-file.js';
+import { springEmitter } from './spring/spring-files.js';
 import { ddlEmitter } from './sql/ddl-file.js';
 import { migrationsEmitter } from './sql/migrations/migration-files.js';
 import { typesEmitter } from './typescript/types-file.js';
@@ -21,5 +22,6 @@ export const EMITTERS: readonly Emitter[] = [
   migrationsEmitter,
   hazelcastEmitter,
   geodeEmitter,
+  springEmitter,
   indexEmitter,
 ];

@@ -7,7 +7,9 @@ import type {
   OpenAttributesModel,
   PatternAttributeModel,
   SessionModel,
+  SpringModel,
 } from '../model/model.js';
+import { SPRING_DEFAULT_NAMESPACE, SPRING_DEFAULT_TABLE, SPRING_PRINCIPAL_NAME_LENGTH } from '@sessiongen/runtime/spring';
 import { RESERVED_COLUMNS } from '../model/model.js';
 import { camelCase, literalPrefix, pascalCase, snakeCase } from '../model/names.js';
 import { attributeValidatorName, OPEN_ATTRIBUTES_VALIDATOR_NAME, patternValidatorName } from '../emitters/validators/validator-names.js';
@@ -31,6 +33,8 @@ interface Settings {
   touchInterval?: number;
   devices?: boolean;
   indexes?: string[];
+  compat?: 'spring';
+  spring?: { namespace?: string; table?: string; redisRepository?: 'indexed' | 'plain'; redisExpirations?: 'minute' | 'sorted-set' };
   stores?: {
     sql?: { table?: string };
     redis?: { keyPrefix?: string };
@@ -153,6 +157,7 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
   };
   if (typeof root.description === 'string') model.description = root.description;
   if (principalIndex !== undefined) model.principalIndex = principalIndex;
+  if (settings.compat === 'spring') model.spring = buildSpring(settings, indexes.find((index) => index.isPrincipal), file, issues);
   if (openAttributes) model.openAttributes = openAttributes;
   if (settings.maxSessionBytes !== undefined) model.maxSessionBytes = settings.maxSessionBytes;
   if (settings.absoluteTimeout !== undefined) model.absoluteTimeout = settings.absoluteTimeout;
@@ -167,6 +172,36 @@ export function buildModel(root: JsonSchema, file: string, issues: SchemaIssue[]
     }
   }
   return model;
+}
+
+/**
+ * Spring Session's settings with Spring's defaults, checking what Spring's layouts hold: a
+ * principal of at most 100 characters (`PRINCIPAL_NAME VARCHAR(100)`).
+ */
+function buildSpring(settings: Settings, principal: IndexModel | undefined, file: string, issues: SchemaIssue[]): SpringModel {
+  const spring = settings.spring ?? {};
+  if (principal?.maxLength !== undefined && principal.maxLength > SPRING_PRINCIPAL_NAME_LENGTH) {
+    issues.push({
+      file,
+      pointer: pointerJoin('/properties', principal.attribute, 'maxLength'),
+      expected: `a maxLength of at most ${SPRING_PRINCIPAL_NAME_LENGTH} on the principal with compat "spring" (Spring's PRINCIPAL_NAME column holds ${SPRING_PRINCIPAL_NAME_LENGTH})`,
+      found: show(principal.maxLength),
+    });
+  }
+  if (spring.redisRepository === 'plain' && spring.redisExpirations !== undefined) {
+    issues.push({
+      file,
+      pointer: '/x-sessiongen/spring/redisExpirations',
+      expected: 'no redisExpirations with redisRepository "plain" (RedisSessionRepository tracks no expiries: Redis expires its hashes)',
+      found: show(spring.redisExpirations),
+    });
+  }
+  return {
+    namespace: spring.namespace ?? SPRING_DEFAULT_NAMESPACE,
+    table: spring.table ?? SPRING_DEFAULT_TABLE,
+    redisRepository: spring.redisRepository ?? 'indexed',
+    redisExpirations: spring.redisExpirations ?? 'minute',
+  };
 }
 
 /** `additionalProperties`: false (closed), or the schema of every undeclared name (`true` is `{}`). */

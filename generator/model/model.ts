@@ -66,6 +66,16 @@ export interface StoresModel {
   geode: { region: string; redundantCopies: number };
 }
 
+/** Spring Session's layouts, with `x-sessiongen.compat: "spring"` (defaults filled in). */
+export interface SpringModel {
+  /** Redis key namespace (`spring:session`). */
+  namespace: string;
+  /** JDBC session table (`SPRING_SESSION`). */
+  table: string;
+  redisRepository: 'indexed' | 'plain';
+  redisExpirations: 'minute' | 'sorted-set';
+}
+
 export interface SessionModel {
   /** PascalCase type name (`AppSession`). */
   name: string;
@@ -93,6 +103,8 @@ export interface SessionModel {
   devices?: boolean;
   defs: DefModel[];
   stores: StoresModel;
+  /** Present with `x-sessiongen.compat: "spring"`: the sessions are shared with Spring Session apps. */
+  spring?: SpringModel;
   /** The whole schema as loaded (for validators), `x-sessiongen` included. */
   schema: JsonSchema;
   /** The path of the schema file, relative to the working directory, for messages. */

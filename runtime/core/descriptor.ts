@@ -71,6 +71,21 @@ export interface HazelcastNames {
   readonly backupCount: number;
 }
 
+/**
+ * Spring Session's layouts, for a schema with `x-sessiongen.compat: "spring"`: what the Spring
+ * stores (`@sessiongen/runtime/spring`) need to share sessions with a Java app.
+ */
+export interface SpringNames {
+  /** The Redis key namespace, as Spring's `redisNamespace` (`spring:session`). */
+  readonly namespace: string;
+  /** The JDBC session table (`SPRING_SESSION`); attributes live in `<table>_ATTRIBUTES`. */
+  readonly table: string;
+  /** The Java app's Redis repository: `indexed` (`RedisIndexedSessionRepository`) or `plain` (`RedisSessionRepository`). */
+  readonly redisRepository: 'indexed' | 'plain';
+  /** How the indexed repository tracks expiries: `minute` buckets (Spring's default) or a `sorted-set`. */
+  readonly redisExpirations: 'minute' | 'sorted-set';
+}
+
 export interface SessionDescriptor {
   /** The type name, such as `AppSession`. */
   readonly name: string;
@@ -106,6 +121,8 @@ export interface SessionDescriptor {
   readonly sql: SqlNames;
   readonly redis: RedisNames;
   readonly hazelcast: HazelcastNames;
+  /** Present when the schema shares its sessions with Spring Session (`x-sessiongen.compat: "spring"`). */
+  readonly spring?: SpringNames;
 }
 
 /**

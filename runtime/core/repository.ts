@@ -373,8 +373,8 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
 
   /**
    * A loaded session, exposing only what the schema accepts. A stored value the schema (or some
-   * store) rejects is hidden and reported as an `invalid-attribute` event; a name the schema does
-   * not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
+   * store) rejects, or the store refuses (`record.refused`), is hidden and reported as an
+   * `invalid-attribute` event; a name the schema does not know is hidden silently. Both stay in the store untouched until the app sets or removes them.
    */
   private sessionOf(record: SessionRecord): Session<A, D> {
     let device: SessionDevice | undefined;
@@ -384,8 +384,11 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
       device = this.recordsDevices ? readDevice(stored[RESERVED_ATTRIBUTES.device]) : undefined;
       stored = Object.fromEntries(Object.entries(stored).filter(([name]) => !isReservedAttribute(name)));
     }
-    const screened = screenAttributes(this.descriptor, stored, (attribute, reason) =>
-      this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+    const screened = screenAttributes(
+      this.descriptor,
+      stored,
+      (attribute, reason) => this.events.emit('invalid-attribute', record.id, { attribute, reason }),
+      record.refused,
     );
     if (screened.attributes === record.attributes && device === undefined) return new Session<A, D>(this.context, record, false);
     return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid, device);

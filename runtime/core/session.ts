@@ -330,18 +330,27 @@ export function rejectionOf(
 
 /**
  * Splits stored attributes into what a session may expose and what it hides: a value `rejectionOf`
- * refuses (reported through `report`, and listed in `invalid` so the app can still set or remove
- * it) and a name the schema does not know (hidden silently, never touched). Returns the same
- * object when nothing is hidden.
+ * refuses or the store `refused` (reported through `report`, and listed in `invalid` so the app can
+ * still set or remove it) and a name the schema does not know (hidden silently, never touched).
+ * Returns the same object when nothing is hidden.
  */
 export function screenAttributes(
   descriptor: SessionDescriptor,
   stored: Record<string, unknown>,
   report?: (attribute: string, reason: string) => void,
+  refused?: Readonly<Record<string, string>>,
 ): { attributes: Record<string, unknown>; invalid: string[] } {
   let attributes = stored;
   const invalid: string[] = [];
+  for (const [name, reason] of Object.entries(refused ?? {})) {
+    if (attributes === stored) attributes = { ...stored };
+    delete attributes[name];
+    if (attributeNameProblem(name) || lookupAttribute(descriptor, name) === undefined) continue;
+    invalid.push(name);
+    report?.(name, `/: ${reason}`);
+  }
   for (const [name, value] of Object.entries(stored)) {
+    if (refused && Object.prototype.hasOwnProperty.call(refused, name)) continue;
     const rejected = rejectionOf(descriptor, name, value);
     if (!rejected) continue;
     if (attributes === stored) attributes = { ...stored };

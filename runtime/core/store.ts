@@ -18,6 +18,13 @@ export interface SessionRecord {
   /** Seconds; negative never expires. */
   maxInactiveInterval: number;
   attributes: Record<string, unknown>;
+  /**
+   * Attributes the store holds in a form it refuses to give as JSON values (Java serialization, Java
+   * type ids in a Spring layout): name → why, naming what to change where they were written. The
+   * repository never exposes them (whatever `attributes` has for them), reports those the schema
+   * knows as `invalid-attribute` events, and a save leaves them in the store untouched.
+   */
+  refused?: Readonly<Record<string, string>>;
 }
 
 /** One save: the delta since the session was loaded, applied atomically by the store. */
@@ -102,6 +109,12 @@ export interface DeleteByIndexOptions {
 export interface SessionStore {
   /** Short name for messages: `memory`, `sqlite`, `redis`, … */
   readonly kind: string;
+  /**
+   * Whose layout the store writes when it shares sessions with another library: `spring` for
+   * Spring Session's keys and tables. The web integrations then default to that library's cookie
+   * form (Spring's base64 `SESSION` cookie). Absent: sessiongen's own layout.
+   */
+  readonly compat?: 'spring';
   /** Loads a session. May return an expired one; the repository filters it. */
   load(id: string): Promise<SessionRecord | null>;
   write(write: SessionWrite): Promise<WriteOutcome>;

@@ -176,6 +176,15 @@ export class CookieSessionIdResolver implements SessionIdResolver {
 }
 
 /**
+ * The cookie resolver a web integration uses when the app gives none: Spring Session's form
+ * (`SESSION`, base64 of the id) over a store that shares Spring's layout (`compat: 'spring'`), so a
+ * Java app and a Node app read each other's cookie; the plain id otherwise. `options` apply on top.
+ */
+export function defaultCookieResolver(store?: { readonly compat?: string }, options: CookieResolverOptions = {}): CookieSessionIdResolver {
+  return new CookieSessionIdResolver(store?.compat === 'spring' ? { encoding: 'base64', ...options } : options);
+}
+
+/**
  * The values of every cookie called `name` in a Cookie header, in order. Looks at no more than
  * `maxLength` characters (cut at a `;` so no pair is truncated), skips malformed pairs and
  * strips one pair of surrounding double quotes. Never throws.

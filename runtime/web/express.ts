@@ -28,7 +28,7 @@ export type { RegisteredSession, SessionTypeRegister } from '../core/session-typ
 
 export interface SessionMiddlewareOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
-  /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
+  /** Where the id travels; default a `SESSION` cookie (`CookieSessionIdResolver`), in Spring's base64 form over a store with `compat: 'spring'`. */
   resolver?: SessionIdResolver;
   /** Status of the reply when the store fails while saving the session. Default 503. */
   storeErrorStatus?: number;

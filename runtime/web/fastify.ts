@@ -35,7 +35,7 @@ declare module 'fastify' {
 
 export interface FastifySessionOptions<S extends AnySession = RegisteredFastifySession> {
   repository: SessionRepositoryLike<S>;
-  /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
+  /** Where the id travels; default a `SESSION` cookie (`CookieSessionIdResolver`), in Spring's base64 form over a store with `compat: 'spring'`. */
   resolver?: SessionIdResolver;
   /** Status of the reply when the store fails while saving the session. Default 503. */
   storeErrorStatus?: number;

@@ -7,7 +7,7 @@ import { RequestSession, SessionStoreUnavailableError, type AnySession, type Ses
 
 export interface FetchSessionOptions<S extends AnySession> {
   repository: SessionRepositoryLike<S>;
-  /** Where the id travels; default a `CookieSessionIdResolver` with its defaults (`SESSION`). */
+  /** Where the id travels; default a `SESSION` cookie (`CookieSessionIdResolver`), in Spring's base64 form over a store with `compat: 'spring'`. */
   resolver?: SessionIdResolver;
   /** Status of the response when the store fails (loading or saving). Default 503. */
   storeErrorStatus?: number;

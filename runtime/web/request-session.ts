@@ -28,7 +28,7 @@ export interface SessionRepositoryLike<S extends AnySession> {
   /** Whether the repository keeps devices (then the request's client is read for it). */
   readonly recordsDevices?: boolean;
   readonly clock?: () => number;
-  readonly store?: { readonly kind: string };
+  readonly store?: { readonly kind: string; readonly compat?: string };
   /** The id generator: ids it could not have made are skipped without a lookup. */
   readonly ids?: { isValid(id: string): boolean };
 }

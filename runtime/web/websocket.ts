@@ -1,6 +1,6 @@
 import type { SaveOutcome } from '../core/repository.js';
 import type { SessionEventListener, SessionEventType } from '../core/events.js';
-import { CookieSessionIdResolver } from './cookie-resolver.js';
+import { defaultCookieResolver } from './cookie-resolver.js';
 import { resolverRequestFromRecord, type SessionIdResolver } from './id-resolver.js';
 import type { AnySession } from './request-session.js';
 
@@ -24,12 +24,12 @@ export interface KeeperRepository<S extends AnySession> {
   readonly clock?: () => number;
   /** The repository's touch interval (seconds): the keeper's default write interval when set. */
   readonly touchInterval?: number;
-  readonly store?: { readonly kind: string; onExpired?: unknown; readonly notifications?: string };
+  readonly store?: { readonly kind: string; onExpired?: unknown; readonly notifications?: string; readonly compat?: string };
 }
 
 export interface SessionKeepAliveOptions<S extends AnySession> {
   repository: KeeperRepository<S>;
-  /** Reads the session id from the upgrade request; default a `CookieSessionIdResolver`. */
+  /** Reads the session id from the upgrade request; default a `CookieSessionIdResolver` in the store's form (Spring's base64 over a Spring layout). */
   resolver?: SessionIdResolver;
   /**
    * At most one store write per session per this many ms, however many messages arrive. Default:
@@ -90,7 +90,7 @@ export class SessionKeepAlive<S extends AnySession> {
 
   constructor(options: SessionKeepAliveOptions<S>) {
     this.repository = options.repository;
-    this.resolver = options.resolver ?? new CookieSessionIdResolver();
+    this.resolver = options.resolver ?? defaultCookieResolver(this.repository.store);
     const repositoryInterval = this.repository.touchInterval;
     this.touchIntervalMs = options.touchIntervalMs ?? (repositoryInterval !== undefined && repositoryInterval > 0 ? repositoryInterval * 1000 : 60_000);
     if (!Number.isFinite(this.touchIntervalMs) || this.touchIntervalMs < 0) {

@@ -136,6 +136,7 @@ describe('a memory-only app', () => {
     expect(result.loaded['/hazelcast']).toContain('HazelcastSessionStore');
     // The Geode store speaks REST with the global fetch: no driver to load or miss.
     expect(result.loaded['/geode']).toContain('GeodeSessionStore');
+    expect(result.loaded['/spring']).toEqual(expect.arrayContaining(['SpringRedisSessionStore', 'SpringJdbcSessionStore']));
     expect(result.loaded['/express']).toContain('sessionMiddleware');
     expect(result.loaded['/fetch']).toContain('withSession');
     expect(result.driversLoaded).toEqual([]);

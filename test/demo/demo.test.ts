@@ -30,6 +30,11 @@ const STORES: Array<[string, Record<string, string>]> = [
   // GEODE_URL: the server the global setup started from generated/geode/cache.xml. No sweep: the
   // conformance suite's expired events come from its own store's sweep of the same regions.
   ['geode', { GEODE_SWEEP_INTERVAL_MS: '0' }],
+  // SESSION_COMPAT=spring: Spring Session's layouts and its base64 cookie, under names of the tests' own.
+  ['redis', { SESSION_COMPAT: 'spring', REDIS_URL: 'redis://127.0.0.1:6379', SPRING_SESSION_NAMESPACE: `spring:session:${run}` }],
+  ['postgres', { SESSION_COMPAT: 'spring', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', SPRING_SESSION_TABLE: 'SG_DEMO_SPRING_SESSION' }],
+  ['mariadb', { SESSION_COMPAT: 'spring', DATABASE_URL: 'mysql://root@127.0.0.1:3306/test', SPRING_SESSION_TABLE: 'SG_DEMO_SPRING_SESSION' }],
+  ['sqlite', { SESSION_COMPAT: 'spring', DATABASE_URL: join(temp, 'spring.db') }],
 ];
 
 /** A cookie-keeping client for one browser. */
@@ -39,6 +44,11 @@ class Browser {
     readonly base: string,
     readonly userAgent?: string,
   ) {}
+  /** The session id the cookie names: the value itself, or in Spring's base64 form (SESSION_COMPAT=spring) its decoding. */
+  get sessionId(): string | undefined {
+    const value = this.cookie?.slice('SESSION='.length);
+    return value === undefined || /^[0-9a-f-]{36}$/.test(value) ? value : Buffer.from(value, 'base64').toString('utf8');
+  }
   async send(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
     const response = await fetch(this.base + path, {
       method,
@@ -62,7 +72,8 @@ class Browser {
 }
 
 for (const [store, env] of STORES) {
-  describe(`demo on ${store}`, () => {
+  const spring = env.SESSION_COMPAT === 'spring';
+  describe(`demo on ${store}${spring ? ", Spring Session's layout" : ''}`, () => {
     let demo: Awaited<ReturnType<typeof startDemo>>;
     let base: string;
     beforeAll(async () => {
@@ -82,12 +93,12 @@ for (const [store, env] of STORES) {
     it('PUT stores any JSON value (bare string and number too) and GET shows it', async () => {
       const browser = new Browser(base);
       expect((await browser.send('PUT', '/api/session/attributes/tenantId', '"acme"')).status).toBe(204);
-      expect(browser.cookie).toMatch(/^SESSION=[0-9a-f-]{36}$/);
+      expect(browser.cookie).toMatch(spring ? /^SESSION=[A-Za-z0-9+/]{48}$/ : /^SESSION=[0-9a-f-]{36}$/);
       expect((await browser.send('PUT', '/api/session/attributes/lastLoginAt', '1700000000000')).status).toBe(204);
       const cart = [{ sku: 'ABC-1', quantity: 2, unitPriceCents: 250 }];
       expect((await browser.send('PUT', '/api/session/attributes/cart', JSON.stringify(cart))).status).toBe(204);
       const { json } = await browser.send('GET', '/api/session');
-      expect(json.id).toBe(browser.cookie!.slice('SESSION='.length));
+      expect(json.id).toBe(browser.sessionId);
       expect(json.maxInactiveInterval).toBe(1800);
       expect(json.attributes).toEqual({ tenantId: 'acme', lastLoginAt: 1_700_000_000_000, cart });
       expect(typeof json.creationTime).toBe('number');
@@ -166,13 +177,13 @@ for (const [store, env] of STORES) {
       const before = browser.cookie;
       const login = await browser.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
       expect(login.status).toBe(200);
-      expect(`SESSION=${login.json.id}`).toBe(browser.cookie);
+      expect(browser.sessionId).toBe(login.json.id);
       expect(browser.cookie).not.toBe(before);
       const other = new Browser(base);
       await other.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
       const listed = await browser.send('GET', '/api/sessions');
       expect(listed.status).toBe(200);
-      expect(listed.json.map((s: { id: string }) => s.id).sort()).toEqual([login.json.id, other.cookie!.slice(8)].sort());
+      expect(listed.json.map((s: { id: string }) => s.id).sort()).toEqual([login.json.id, other.sessionId!].sort());
       expect(Object.keys(listed.json[0]).sort()).toEqual(['creationTime', 'current', 'device', 'expiresAt', 'id', 'lastAccessedTime']);
       const named = await browser.send('GET', `/api/sessions?principalName=${principal}`);
       expect(named.json.map((s: { id: string }) => s.id)).toEqual(listed.json.map((s: { id: string }) => s.id));
@@ -180,7 +191,7 @@ for (const [store, env] of STORES) {
       expect(session.json.attributes.principalName).toBe(principal);
       expect(session.json.attributes.tenantId).toBe('t1');
 
-      expect((await browser.send('DELETE', `/api/sessions/${other.cookie!.slice(8)}`)).status).toBe(204);
+      expect((await browser.send('DELETE', `/api/sessions/${other.sessionId!}`)).status).toBe(204);
       expect((await other.send('GET', '/api/session')).json.id).toBeNull();
 
       const logout = await browser.send('POST', '/api/logout');
@@ -188,7 +199,7 @@ for (const [store, env] of STORES) {
       expect(logout.setCookie).toMatch(/^SESSION=; .*Max-Age=0/);
       const third = new Browser(base);
       await third.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
-      expect((await third.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([third.cookie!.slice(8)]);
+      expect((await third.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([third.sessionId!]);
     });
 
     it('GET /api/sessions: 401 without a login, 403 for another principal, never another principal\'s sessions', async () => {
@@ -211,7 +222,7 @@ for (const [store, env] of STORES) {
       expect(forbidden.status).toBe(403);
       expect(forbidden.json.path).toBe('/principalName');
       const own = await alice.send('GET', '/api/sessions');
-      expect(own.json.map((s: { id: string }) => s.id)).toEqual([alice.cookie!.slice(8)]);
+      expect(own.json.map((s: { id: string }) => s.id)).toEqual([alice.sessionId!]);
     });
 
     it('DELETE /api/sessions/:id revokes only the caller\'s own principal\'s sessions: 404 for any other id', async () => {
@@ -220,7 +231,7 @@ for (const [store, env] of STORES) {
       const aliceName = `alice-${store}-${Date.now()}`;
       await alice.send('POST', '/api/login', JSON.stringify({ principalName: aliceName }));
       await bob.send('POST', '/api/login', JSON.stringify({ principalName: `bob-${store}-${Date.now()}` }));
-      const bobId = bob.cookie!.slice(8);
+      const bobId = bob.sessionId!;
 
       expect((await new Browser(base).send('DELETE', `/api/sessions/${bobId}`)).status).toBe(401);
       const notYours = await alice.send('DELETE', `/api/sessions/${bobId}`);
@@ -232,11 +243,11 @@ for (const [store, env] of STORES) {
       // A guest session (no principal) is no one's to revoke.
       const guest = new Browser(base);
       await guest.send('PUT', '/api/session/attributes/tenantId', '"guest"');
-      expect((await alice.send('DELETE', `/api/sessions/${guest.cookie!.slice(8)}`)).status).toBe(404);
+      expect((await alice.send('DELETE', `/api/sessions/${guest.sessionId!}`)).status).toBe(404);
       expect((await guest.send('GET', '/api/session')).json.attributes).toEqual({ tenantId: 'guest' });
 
       // Revoking one's own current session logs out: the cookie is cleared.
-      const self = await alice.send('DELETE', `/api/sessions/${alice.cookie!.slice(8)}`);
+      const self = await alice.send('DELETE', `/api/sessions/${alice.sessionId!}`);
       expect(self.status).toBe(204);
       expect(self.setCookie).toMatch(/^SESSION=; .*Max-Age=0/);
       expect(alice.cookie).toBeUndefined();
@@ -250,7 +261,7 @@ for (const [store, env] of STORES) {
       const bystander = new Browser(base);
       for (const browser of [laptop, phone, tablet]) await browser.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
       await bystander.send('POST', '/api/login', JSON.stringify({ principalName: `${principal}-other` }));
-      const id = (browser: Browser) => browser.cookie!.slice('SESSION='.length);
+      const id = (browser: Browser) => browser.sessionId!;
 
       const listed = await phone.send('GET', '/api/sessions');
       expect(listed.status).toBe(200);
@@ -375,7 +386,7 @@ for (const [store, env] of STORES) {
       expect(missing).toEqual([]);
       expect(acknowledged).toHaveLength(CLIENTS * PUTS);
       expect(setCookies).toEqual([]);
-      expect(browser.cookie).toBe(`SESSION=${loggedIn.json.id}`);
+      expect(browser.sessionId).toBe(loggedIn.json.id);
       expect(json.id).toBe(loggedIn.json.id);
       expect(json.attributes.principalName).toBe(principal);
       expect(json.attributes.tenantId).toBe('race');
@@ -415,7 +426,8 @@ for (const [store, env] of STORES) {
 }
 
 for (const [store, env] of STORES) {
-  describe(`demo on ${store} with SESSION_MAX_PER_PRINCIPAL, SESSION_ABSOLUTE_TIMEOUT_S and SESSION_TOUCH_INTERVAL_S`, () => {
+  const spring = env.SESSION_COMPAT === 'spring';
+  describe(`demo on ${store}${spring ? ", Spring Session's layout," : ''} with SESSION_MAX_PER_PRINCIPAL, SESSION_ABSOLUTE_TIMEOUT_S and SESSION_TOUCH_INTERVAL_S`, () => {
     // One demo ends the least recently used sessions past 2 and writes a request's access once per
     // 60 s; the other refuses a login past 1 and ends sessions 3 s after creation.
     let lru: Awaited<ReturnType<typeof startDemo>>;
@@ -443,7 +455,7 @@ for (const [store, env] of STORES) {
       await sleep(5);
       await third.send('POST', '/api/login', JSON.stringify({ principalName: principal }));
       const listed = (await third.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id);
-      expect(listed.sort()).toEqual([first.cookie!.slice(8), third.cookie!.slice(8)].sort());
+      expect(listed.sort()).toEqual([first.sessionId!, third.sessionId!].sort());
       expect((await second.send('GET', '/api/session')).json.id).toBeNull();
       expect((await first.send('GET', '/api/session')).json.attributes.tenantId).toBe('still-here');
     });
@@ -475,7 +487,7 @@ for (const [store, env] of STORES) {
       const after = (await second.send('GET', '/api/session')).json;
       expect(after.id).toBe(before.id);
       expect(after.attributes).toEqual({ tenantId: 'visitor' });
-      expect((await first.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([first.cookie!.slice(8)]);
+      expect((await first.send('GET', '/api/sessions')).json.map((s: { id: string }) => s.id)).toEqual([first.sessionId!]);
     });
 
     it('SESSION_ABSOLUTE_TIMEOUT_S: a session ends 3 s after creation, however active', async () => {
@@ -659,5 +671,12 @@ describe('demo start-up', () => {
     }
     const demo = await startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_TIMEOUT_S: '315360000', PORT: '0' });
     await demo.close();
+  });
+});
+
+describe('demo start-up with SESSION_COMPAT', () => {
+  it('refuses a store Spring Session has no layout for, and a SESSION_COMPAT it does not know', async () => {
+    await expect(startDemo({ ...process.env, SESSION_STORE: 'hazelcast', SESSION_COMPAT: 'spring', PORT: '0' })).rejects.toThrow(/SESSION_COMPAT=spring runs on SESSION_STORE=redis, postgres, mariadb, mysql, sqlite, not hazelcast/);
+    await expect(startDemo({ ...process.env, SESSION_STORE: 'memory', SESSION_COMPAT: 'rails', PORT: '0' })).rejects.toThrow(/SESSION_COMPAT=rails is not one of: spring/);
   });
 });

@@ -67,6 +67,10 @@ function descriptorLiteral(model: SessionModel): string {
   add(`sql: { table: ${str(model.stores.sql.table)} },`);
   add(`redis: { keyPrefix: ${str(model.stores.redis.keyPrefix)} },`);
   add(`hazelcast: { map: ${str(model.stores.hazelcast.map)}, backupCount: ${model.stores.hazelcast.backupCount} },`);
+  if (model.spring) {
+    const { namespace, table, redisRepository, redisExpirations } = model.spring;
+    add(`spring: { namespace: ${str(namespace)}, table: ${str(table)}, redisRepository: ${str(redisRepository)}, redisExpirations: ${str(redisExpirations)} },`);
+  }
   lines.push('}');
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // CommonJS: require() every entry point of @sessiongen/runtime (Node's require of ES modules), in an
 // app that installed no driver and no framework. Prints one JSON line for the test to check.
-const entries = ['', '/sql', '/redis', '/hazelcast', '/geode', '/express', '/fastify', '/fetch', '/websocket', '/express-session'];
+const entries = ['', '/sql', '/redis', '/hazelcast', '/geode', '/spring', '/express', '/fastify', '/fetch', '/websocket', '/express-session'];
 const loaded = {};
 for (const entry of entries) {
   const module = require(`@sessiongen/runtime${entry}`);

@@ -1,0 +1,4 @@
+import { springJdbcSubject } from './spring-jdbc-subject.js';
+import { describeConformance } from './suite.js';
+
+describeConformance('spring jdbc (sqlite)', () => springJdbcSubject('sqlite'));
