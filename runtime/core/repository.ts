@@ -112,6 +112,9 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
         throw new RangeError(`maxSessionsPerPrincipal.policy must be 'end-least-recently-used' or 'refuse', got ${String(limit.policy)}`);
       }
       if (!this.principalIndex) throw new Error(`${descriptor.name} has no principal index: maxSessionsPerPrincipal needs one`);
+      if (store.capabilities?.principalIndex === false) {
+        throw new Error(`the ${store.kind} store keeps no principal index: maxSessionsPerPrincipal needs one to count a principal's sessions`);
+      }
     }
     this.maxSessionsPerPrincipal = limit;
     this.context = { descriptor, ids: this.ids, absoluteTimeout: this.absoluteTimeout };

@@ -110,6 +110,12 @@ export interface SessionStore {
   /** Short name for messages: `memory`, `sqlite`, `redis`, … */
   readonly kind: string;
   /**
+   * What the store's layout cannot do, where it is fixed by someone else's (Spring Session's plain
+   * Redis repository keeps no index): `principalIndex: false` means `findByIndex` refuses the
+   * principal index, so the repository refuses `maxSessionsPerPrincipal` up front. Absent: everything.
+   */
+  readonly capabilities?: { readonly principalIndex?: boolean };
+  /**
    * Whose layout the store writes when it shares sessions with another library: `spring` for
    * Spring Session's keys and tables. The web integrations then default to that library's cookie
    * form (Spring's base64 `SESSION` cookie). Absent: sessiongen's own layout.

@@ -19,6 +19,8 @@ for (const [flavour, options] of [
       store: opened.store,
       capabilities: { ...opened.store.capabilities, refusesJavaTypeIds: true },
       expiredEvents: true,
+      // A keyspace notification names only the key: no times, no reason (with an absolute timeout).
+      expiredReasons: false,
       descriptor: openAppSessionDescriptor,
       // Redis expires a key when it samples or touches it; the test touches its keys (SCAN) and runs Spring's cleanup.
       expireNow: async () => {

@@ -26,8 +26,29 @@ export interface SpringJdbcStatements {
   upsertAttributes(names: SpringJdbcNames, rows: number): string;
   /** `EXPIRY_TIME` of a session that never expires, as the driver binds it. */
   readonly neverExpires: unknown;
-  /** Deletes up to `batch` rows expired by `now`, claiming them so concurrent cleaners skip them; returns their session ids. */
-  deleteExpired(executor: SqlExecutor, names: SpringJdbcNames, now: number, batch: number): Promise<string[]>;
+  /** Deletes up to `batch` rows expired by `now`, claiming them so concurrent cleaners skip them; returns their ids and times. */
+  deleteExpired(executor: SqlExecutor, names: SpringJdbcNames, now: number, batch: number): Promise<SpringExpiredRow[]>;
+}
+
+/** A row the cleanup deleted: its session id and the times the expired event reports. */
+export interface SpringExpiredRow {
+  sessionId: string;
+  lastAccessTime: unknown;
+  maxInactiveInterval: unknown;
+  expiryTime: unknown;
+}
+
+/** The columns a {@link SpringExpiredRow} is read from, as the cleanup's `RETURNING` lists them. */
+export const SPRING_EXPIRED_COLUMNS = ['SESSION_ID', 'LAST_ACCESS_TIME', 'MAX_INACTIVE_INTERVAL', 'EXPIRY_TIME'] as const;
+
+/** A {@link SpringExpiredRow} from a row with {@link SPRING_EXPIRED_COLUMNS}. */
+export function springExpiredRow(row: Record<string, unknown>): SpringExpiredRow {
+  return {
+    sessionId: String(column(row, 'SESSION_ID')),
+    lastAccessTime: column(row, 'LAST_ACCESS_TIME'),
+    maxInactiveInterval: column(row, 'MAX_INACTIVE_INTERVAL'),
+    expiryTime: column(row, 'EXPIRY_TIME'),
+  };
 }
 
 /** The session row's columns in the order {@link SpringJdbcStatements.insertSession} binds them. */

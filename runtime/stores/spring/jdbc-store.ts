@@ -6,7 +6,7 @@ import { DEFAULT_ID_FORWARDING_MS, type ListIdsOptions, type SessionRecord, type
 import { detectDialect, knexClientName, type SqlDialectName, type SqlResult } from '../sql/dialects/index.js';
 import { KnexRawExecutor } from '../sql/executor.js';
 import { SpringAttributeNames } from './attributes.js';
-import { column, type SpringJdbcStatements } from './jdbc-dialect.js';
+import { column, type SpringExpiredRow, type SpringJdbcStatements } from './jdbc-dialect.js';
 import { SPRING_JDBC_STATEMENTS } from './jdbc-dialects.js';
 import {
   SPRING_ATTRIBUTE_COLUMNS as A,
@@ -115,7 +115,8 @@ export class SpringJdbcSessionStore implements SessionStore {
     const statements = await this.statements('save');
     const principal = this.principalIndex ? write.indexes[this.principalIndex.name] : null;
     const principalChanged = this.principalIndex !== undefined && write.changedIndexes.includes(this.principalIndex.name);
-    const expiry = write.maxInactiveInterval < 0 ? statements.neverExpires : write.lastAccessedTime + write.maxInactiveInterval * 1000;
+    // The expiry the repository computed: the idle one, or an absolute timeout's when that comes first.
+    const expiry = write.expiresAt === null ? statements.neverExpires : write.expiresAt;
     const set = Object.entries(write.set).map(([name, value]): [string, Buffer] => [this.attributeNames.stored(name), encodeSpringValue(value)]);
     const removed = write.removed.map((name) => this.attributeNames.stored(name));
     const n = this.names;
@@ -234,15 +235,18 @@ export class SpringJdbcSessionStore implements SessionStore {
     const statements = await this.statements('cleanup');
     let total = 0;
     for (;;) {
-      let ids: string[];
+      let rows: SpringExpiredRow[];
       try {
-        ids = await statements.deleteExpired(this.executor, this.names, now, this.batch);
+        rows = await statements.deleteExpired(this.executor, this.names, now, this.batch);
       } catch (err) {
         throw new SessionStoreError(this.kind, 'cleanup', err);
       }
-      total += ids.length;
-      for (const id of ids) for (const listener of this.expiryListeners) listener(id.trimEnd());
-      if (ids.length < this.batch) break;
+      total += rows.length;
+      for (const row of rows) {
+        const expired = { lastAccessedTime: Number(row.lastAccessTime), maxInactiveInterval: Number(row.maxInactiveInterval), expiresAt: Number(row.expiryTime) };
+        for (const listener of this.expiryListeners) listener(row.sessionId.trimEnd(), expired);
+      }
+      if (rows.length < this.batch) break;
     }
     await this.query('cleanup', `DELETE FROM ${this.names.movedTable} WHERE ${M.expiryTime} <= ?`, [now]);
     return total;

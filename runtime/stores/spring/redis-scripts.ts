@@ -42,7 +42,7 @@ end
  * own key, which Spring never reads).
  * ARGV: 1 flavour (`indexed`|`plain`), 2 new (`1`|`0`), 3 now, 4 id member (JSON), 5 source id
  * member (JSON), 6 bucket member of the id, 7 bucket member of the source id, 8 timeout (s),
- * 9 expiry (ms, `-1` never), 10 principal changed (`1`|`0`), 11 new principal (`` none),
+ * 9 expiry (ms, `-1` never: the write's `expiresAt`, which an absolute timeout may bring before the idle one), 10 principal changed (`1`|`0`), 11 new principal (`` none),
  * 12 principal key prefix, 13 expirations (`minute`|`sorted-set`), 14 bucket key prefix,
  * 15 principal field, 16 created channel (`` none), 17 created message, 18 grace (ms), 19 the id
  * (the marker's value), 20 how long an id change's marker lasts (ms), 21 n fields to set, then
@@ -110,7 +110,7 @@ if indexed then
     redis.call('SADD', principalPrefix .. oldPrincipal, idMember)
   end
   if channel ~= '' then redis.call('PUBLISH', channel, message) end
-  if mi < 0 then
+  if expiresAt < 0 then
     redis.call('APPEND', targetShadow, '')
     redis.call('PERSIST', targetShadow)
     redis.call('PERSIST', target)
@@ -124,10 +124,10 @@ if indexed then
   end
   if expirations == 'sorted-set' then
     if moving then redis.call('ZREM', zset, sourceMember) end
-    if mi > 0 then redis.call('ZADD', zset, expiresAt, idMember) else redis.call('ZREM', zset, idMember) end
+    if mi ~= 0 and expiresAt > 0 then redis.call('ZADD', zset, expiresAt, idMember) else redis.call('ZREM', zset, idMember) end
   else
     local bucket = nil
-    if mi > 0 then bucket = bucketOf(expiresAt) end
+    if mi ~= 0 and expiresAt > 0 then bucket = bucketOf(expiresAt) end
     if old and old.mi > 0 then
       local oldBucket = bucketOf(old.la + old.mi * 1000)
       if moving or oldBucket ~= bucket then redis.call('SREM', bucketPrefix .. oldBucket, sourceBucketMember) end
@@ -135,11 +135,12 @@ if indexed then
     if bucket then
       local key = bucketPrefix .. bucket
       redis.call('SADD', key, bucketMember)
-      redis.call('PEXPIRE', key, mi * 1000 + grace)
+      -- Spring's: the timeout and the grace; a session that only an absolute timeout ends: the time left and the grace.
+      redis.call('PEXPIRE', key, (mi > 0 and mi * 1000 or expiresAt - now) + grace)
     end
   end
 else
-  if mi < 0 then
+  if expiresAt < 0 then
     redis.call('PERSIST', target)
   else
     redis.call('PEXPIREAT', target, expiresAt)

@@ -257,12 +257,23 @@ export class SpringRedisSessionStore implements SessionStore {
           .map((key) => this.keys.sessionIdOf(key))
           .filter((id): id is string => id !== null);
         const pipeline = this.client.pipeline();
-        for (const id of ids) pipeline.hmget(this.keys.session(id), SPRING_REDIS_FIELDS.lastAccessedTime, SPRING_REDIS_FIELDS.maxInactiveInterval);
+        const indexed = this.repository === 'indexed';
+        for (const id of ids) {
+          pipeline.hmget(this.keys.session(id), SPRING_REDIS_FIELDS.lastAccessedTime, SPRING_REDIS_FIELDS.maxInactiveInterval);
+          // The indexed layout's hash outlives its session by a grace; its shadow key expires with it (an absolute timeout's expiry too).
+          if (indexed) pipeline.exists(this.keys.expires(id));
+        }
         const replies = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-        live = replies.map(([err, fields]) => {
+        const step = indexed ? 2 : 1;
+        live = ids.map((_, i) => {
+          const [err, fields] = replies[i * step]!;
           if (err) throw err;
           const [accessed, timeout] = (fields as Array<string | null>).map((field) => (field === null ? Number.NaN : Number(field)));
-          return timeout! < 0 || (timeout! > 0 && accessed! + timeout! * 1000 > options.now);
+          const idle = timeout! < 0 || (timeout! > 0 && accessed! + timeout! * 1000 > options.now);
+          if (!indexed) return idle;
+          const [shadowErr, shadow] = replies[i * step + 1]!;
+          if (shadowErr) throw shadowErr;
+          return idle && shadow === 1;
         });
       } catch (err) {
         throw this.fail('listIds', err);
@@ -346,7 +357,8 @@ export class SpringRedisSessionStore implements SessionStore {
       if (write.isNew) created[field] = value;
     }
     const removed = write.removed.map((name) => springAttributeField(this.names.stored(name)));
-    const expiresAt = write.maxInactiveInterval < 0 ? -1 : write.lastAccessedTime + write.maxInactiveInterval * 1000;
+    // The repository's expiry: the idle one, or an absolute timeout's when that comes first.
+    const expiresAt = write.expiresAt === null ? -1 : write.expiresAt;
     return [
       this.repository,
       write.isNew ? '1' : '0',

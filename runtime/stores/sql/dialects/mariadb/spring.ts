@@ -1,5 +1,5 @@
 import { SPRING_ATTRIBUTE_COLUMNS as A, SPRING_NEVER_EXPIRES, SPRING_SESSION_COLUMNS as S } from '../../../spring/jdbc-layout.js';
-import { column, SPRING_INSERT_COLUMNS, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
+import { SPRING_INSERT_COLUMNS, SPRING_EXPIRED_COLUMNS, springExpiredRow, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
 
 /**
  * MariaDB 10.6+ in Spring's JDBC layout: `ON DUPLICATE KEY UPDATE … VALUES(col)` upserts (as
@@ -19,7 +19,7 @@ export const mariadbSpringStatements: SpringJdbcStatements = {
     `INSERT INTO ${n.attributesTable} (${A.sessionPrimaryId}, ${A.attributeName}, ${A.attributeBytes}) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')} ` +
     `ON DUPLICATE KEY UPDATE ${A.attributeBytes} = VALUES(${A.attributeBytes})`,
   async deleteExpired(executor, n, now, batch) {
-    const result = await executor.query(`DELETE FROM ${n.table} WHERE ${S.expiryTime} <= ? ORDER BY ${S.expiryTime} LIMIT ? RETURNING ${S.sessionId}`, [now, batch]);
-    return result.rows.map((row) => String(column(row, S.sessionId)));
+    const result = await executor.query(`DELETE FROM ${n.table} WHERE ${S.expiryTime} <= ? ORDER BY ${S.expiryTime} LIMIT ? RETURNING ${SPRING_EXPIRED_COLUMNS.join(', ')}`, [now, batch]);
+    return result.rows.map(springExpiredRow);
   },
 };

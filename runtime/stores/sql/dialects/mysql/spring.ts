@@ -1,5 +1,5 @@
 import { SPRING_SESSION_COLUMNS as S } from '../../../spring/jdbc-layout.js';
-import { column, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
+import { column, SPRING_EXPIRED_COLUMNS, springExpiredRow, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
 import { mariadbSpringStatements } from '../mariadb/spring.js';
 
 /**
@@ -12,11 +12,11 @@ export const mysqlSpringStatements: SpringJdbcStatements = {
   name: 'mysql',
   async deleteExpired(executor, n, now, batch) {
     return executor.transaction(async (run) => {
-      const claimed = await run(`SELECT ${S.primaryId}, ${S.sessionId} FROM ${n.table} WHERE ${S.expiryTime} <= ? ORDER BY ${S.expiryTime} LIMIT ? FOR UPDATE SKIP LOCKED`, [now, batch]);
+      const claimed = await run(`SELECT ${S.primaryId}, ${SPRING_EXPIRED_COLUMNS.join(', ')} FROM ${n.table} WHERE ${S.expiryTime} <= ? ORDER BY ${S.expiryTime} LIMIT ? FOR UPDATE SKIP LOCKED`, [now, batch]);
       if (claimed.rows.length === 0) return [];
       const ids = claimed.rows.map((row) => String(column(row, S.primaryId)));
       await run(`DELETE FROM ${n.table} WHERE ${S.primaryId} IN (${ids.map(() => '?').join(', ')})`, ids);
-      return claimed.rows.map((row) => String(column(row, S.sessionId)));
+      return claimed.rows.map(springExpiredRow);
     });
   },
 };

@@ -1,5 +1,5 @@
 import { SPRING_ATTRIBUTE_COLUMNS as A, SPRING_SESSION_COLUMNS as S } from '../../../spring/jdbc-layout.js';
-import { column, SPRING_INSERT_COLUMNS, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
+import { SPRING_INSERT_COLUMNS, SPRING_EXPIRED_COLUMNS, springExpiredRow, type SpringJdbcStatements } from '../../../spring/jdbc-dialect.js';
 
 /** SQLite 3.35+ in Spring's JDBC layout: `ON CONFLICT … DO UPDATE` upserts and `RETURNING`; one writer at a time, so cleanup needs no claiming. */
 export const sqliteSpringStatements: SpringJdbcStatements = {
@@ -16,9 +16,9 @@ export const sqliteSpringStatements: SpringJdbcStatements = {
     `ON CONFLICT (${A.sessionPrimaryId}, ${A.attributeName}) DO UPDATE SET ${A.attributeBytes} = excluded.${A.attributeBytes}`,
   async deleteExpired(executor, n, now, batch) {
     const result = await executor.query(
-      `DELETE FROM ${n.table} WHERE ${S.primaryId} IN (SELECT ${S.primaryId} FROM ${n.table} WHERE ${S.expiryTime} <= ? LIMIT ?) RETURNING ${S.sessionId}`,
+      `DELETE FROM ${n.table} WHERE ${S.primaryId} IN (SELECT ${S.primaryId} FROM ${n.table} WHERE ${S.expiryTime} <= ? LIMIT ?) RETURNING ${SPRING_EXPIRED_COLUMNS.join(', ')}`,
       [now, batch],
     );
-    return result.rows.map((row) => String(column(row, S.sessionId)));
+    return result.rows.map(springExpiredRow);
   },
 };
