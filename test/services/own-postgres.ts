@@ -103,8 +103,12 @@ export class OwnPostgres {
    * shutdown; `SIGKILL` (to every server process) is a crash, and the next start recovers from the WAL.
    */
   async restart(signal: 'SIGINT' | 'SIGKILL' = 'SIGINT', downMs = 0): Promise<void> {
-    if (signal === 'SIGKILL') for (const pid of this.serverPids().slice(1)) sendSignal(pid, 'SIGKILL');
+    const children = signal === 'SIGKILL' ? this.serverPids().slice(1) : [];
+    for (const pid of children) sendSignal(pid, 'SIGKILL');
     await this.process?.stop(signal);
+    // A killed backend that has not finished exiting still holds the shared memory block, and a
+    // new postmaster refuses to start beside it ("pre-existing shared memory block is still in use").
+    await exited(children, 10_000);
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
     await this.launch();
   }
@@ -175,4 +179,18 @@ function sendSignal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** Resolves once every pid has exited (gone from /proc, or a zombie), or after `timeoutMs`. */
+async function exited(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const running = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(running) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
