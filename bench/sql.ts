@@ -6,14 +6,20 @@
  *   - raw `pg` (Pool, named statements) sending the very same statements
  *   - the attribute-table layout (Spring Session JDBC's), raw `pg`, best case: one CTE per save
  *   - connect-pg-simple through express-session's Store API (get + set)
- * Then the store on MariaDB and SQLite. Prints a Markdown table with ratios.
+ * Then the store on MariaDB, and SQLite (a file in WAL mode, synchronous=NORMAL on every
+ * connection) beside raw better-sqlite3 sending the very same statements on a connection of its
+ * own with the same pragmas (the floor), and the store through knex.raw. Prints Markdown tables
+ * with cycles/s, p50/p99 latency, Node CPU time per cycle and ratios (and bytes per session on SQLite).
  *
- *   npx tsx bench/sql.ts            (SESSIONGEN_BENCH_SECONDS=6 per contender by default)
+ *   npx tsx bench/sql.ts            (SESSIONGEN_BENCH_SECONDS=6 per contender by default;
+ *                                    SESSIONGEN_BENCH_SQL=sqlite,postgres,mariadb picks the databases)
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import session from 'express-session';
 import { uuidSessionIdGenerator } from '@sessiongen/runtime';
 import { migrateSqlSchema, sqlMovedIdsTableNames, SqlSessionStore } from '@sessiongen/runtime/sql';
@@ -32,17 +38,20 @@ const SECONDS = Number(process.env.SESSIONGEN_BENCH_SECONDS ?? 6);
 const WARMUP_MS = 1_000;
 const ROUNDS = 3;
 const suffix = randomUUID().slice(0, 8);
+const DATABASES = (process.env.SESSIONGEN_BENCH_SQL ?? 'postgres,mariadb,sqlite').split(',').map((name) => name.trim());
 
 type Cycle = (i: number, n: number) => Promise<void>;
 
-/** Runs `cycle` from 32 workers for `ms`; returns how many cycles completed. */
-async function drive(cycle: Cycle, ms: number, counter: { n: number }): Promise<number> {
+/** Runs `cycle` from 32 workers for `ms`; returns how many cycles completed (and records each one's latency in `latencies`). */
+async function drive(cycle: Cycle, ms: number, counter: { n: number }, latencies?: number[]): Promise<number> {
   const until = Date.now() + ms;
   let done = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {
+        const start = performance.now();
         await cycle(Math.floor(Math.random() * SESSIONS), counter.n++);
+        latencies?.push(performance.now() - start);
         done++;
       }
     }),
@@ -50,25 +59,46 @@ async function drive(cycle: Cycle, ms: number, counter: { n: number }): Promise<
   return done;
 }
 
+interface Measured {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Node's CPU time (user + system) per cycle, µs. */
+  cpuUs: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
 /**
  * Measures contenders in interleaved rounds (order rotated each round), so table growth,
- * autovacuum and other load on the machine fall on all of them alike; returns cycles/s each.
+ * autovacuum and other load on the machine fall on all of them alike; returns cycles/s, latency
+ * percentiles and CPU per cycle of each.
  */
-async function measureRounds(contenders: Array<{ name: string; cycle: Cycle }>): Promise<Map<string, number>> {
-  const totals = new Map<string, { cycles: number; ms: number }>(contenders.map((c) => [c.name, { cycles: 0, ms: 0 }]));
+async function measureRounds(contenders: Array<{ name: string; cycle: Cycle }>): Promise<Map<string, Measured>> {
+  const totals = new Map(contenders.map((c) => [c.name, { cycles: 0, ms: 0, cpuUs: 0, latencies: [] as number[] }]));
   const counter = { n: 0 };
   for (const contender of contenders) await drive(contender.cycle, WARMUP_MS, counter);
   for (let round = 0; round < ROUNDS; round++) {
     const order = contenders.map((_, k) => contenders[(k + round) % contenders.length]!);
     for (const contender of order) {
-      const start = performance.now();
-      const cycles = await drive(contender.cycle, (SECONDS * 1000) / ROUNDS, counter);
       const total = totals.get(contender.name)!;
+      const start = performance.now();
+      const cpu = process.cpuUsage();
+      const cycles = await drive(contender.cycle, (SECONDS * 1000) / ROUNDS, counter, total.latencies);
+      const used = process.cpuUsage(cpu);
       total.cycles += cycles;
       total.ms += performance.now() - start;
+      total.cpuUs += used.user + used.system;
     }
   }
-  return new Map([...totals].map(([name, t]) => [name, t.cycles / (t.ms / 1000)]));
+  return new Map(
+    [...totals].map(([name, t]) => {
+      const sorted = t.latencies.sort((a, b) => a - b);
+      return [name, { rate: t.cycles / (t.ms / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpuUs: t.cpuUs / t.cycles }];
+    }),
+  );
 }
 
 const ids: string[] = Array.from({ length: SESSIONS }, () => randomUUID());
@@ -101,8 +131,8 @@ function storeCycle(repo: AppSessionRepository): Cycle {
   };
 }
 
-function sessiongenOn(knex: Knex, table: string, prepared = true, pgPool: 'own' | 'knex' = 'own'): { cycle: Cycle; store: SqlSessionStore } {
-  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false, preparedStatements: prepared, pgPool });
+function sessiongenOn(knex: Knex, table: string, prepared = true, pgPool: 'own' | 'knex' = 'own', sqliteSynchronous?: 'NORMAL' | 'FULL'): { cycle: Cycle; store: SqlSessionStore } {
+  const store = new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false, preparedStatements: prepared, pgPool, sqliteSynchronous });
   return { cycle: storeCycle(new AppSessionRepository(store)), store };
 }
 
@@ -112,10 +142,8 @@ async function concurrentKeep(write: (name: string, value: string) => Promise<vo
   return read();
 }
 
-async function main(): Promise<void> {
-  const rows: Array<{ name: string; rate: number; note: string }> = [];
-  const keeps: string[] = [];
-  // ---------------- PostgreSQL ----------------
+/** PostgreSQL: the store (three ways), raw pg, the attribute-table layout and connect-pg-simple. */
+async function postgres(rows: Row[], keeps: string[]): Promise<void> {
   const knex = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: POOL, max: POOL } });
   const table = `sg_bench_${suffix}`;
   const attrTable = `sg_bench_attr_${suffix}`;
@@ -218,53 +246,150 @@ async function main(): Promise<void> {
     await raw.query(`VACUUM ANALYZE ${q(attrTable)}`);
     await raw.query(`VACUUM ANALYZE ${q(attrTable + '_a')}`);
     await raw.query(`VACUUM ANALYZE ${q(cpsTable)}`);
-    for (const [name, rate] of await measureRounds(contenders)) rows.push({ name, rate, note: 'PostgreSQL 15' });
+    for (const [name, measured] of await measureRounds(contenders)) rows.push({ name, ...measured, note: 'PostgreSQL 15' });
     for (const store of [prepared.store, viaKnexPool.store, unprepared.store]) await store.close();
   } finally {
     await raw.query(`DROP TABLE IF EXISTS "${cpsTable}", "${attrTable}_a", "${attrTable}"`).catch(() => undefined);
     await raw.end();
-    for (const name of [table, sqlMovedIdsTableNames(table).table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
+    await dropAll(knex, table);
     await knex.destroy();
   }
+}
 
-  // ---------------- MariaDB and SQLite ----------------
-  const others: Array<{ name: string; knex: Knex; table: string }> = [
-    { name: 'MariaDB 10.11', knex: knexFactory({ client: 'mysql2', connection: MARIADB_URL, pool: { min: POOL, max: POOL } }), table: `sg_bench_${suffix}` },
-    {
-      name: 'SQLite (better-sqlite3, file, WAL)',
-      knex: knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: `/tmp/sessiongen-bench-${suffix}.db` },
-        useNullAsDefault: true,
-        pool: { min: 1, max: 1, afterCreate: (db: { pragma(s: string): unknown }, done: (e: Error | null, db: unknown) => void) => (db.pragma('journal_mode = WAL'), db.pragma('synchronous = NORMAL'), done(null, db)) },
-      }),
-      table: `sg_bench_${suffix}`,
-    },
-  ];
-  for (const other of others) {
-    try {
-      await migrateSqlSchema(other.knex, appSessionSqlMigrations, { table: other.table });
-      await seedStore(new SqlSessionStore(appSessionDescriptor, other.knex, { table: other.table, cleanupIntervalMs: false }));
-      const { cycle, store } = sessiongenOn(other.knex, other.table);
-      const rate = (await measureRounds([{ name: other.name, cycle }])).get(other.name)!;
-      rows.push({ name: `sessiongen SqlSessionStore`, rate, note: other.name });
-      await store.close();
-    } finally {
-      for (const name of [other.table, sqlMovedIdsTableNames(other.table).table, `${other.table}_migrations`, `${other.table}_migrations_lock`]) await other.knex.schema.dropTableIfExists(name);
-      await other.knex.destroy();
+interface Row extends Measured {
+  name: string;
+  note: string;
+  /** SQLite: bytes per session in the table and its indexes (dbstat). */
+  bytes?: number;
+}
+
+/** MariaDB: the store alone. */
+async function mariadb(rows: Row[]): Promise<void> {
+  const knex = knexFactory({ client: 'mysql2', connection: MARIADB_URL, pool: { min: POOL, max: POOL } });
+  const table = `sg_bench_${suffix}`;
+  try {
+    await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
+    await seedStore(new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false }));
+    const { cycle, store } = sessiongenOn(knex, table);
+    const measured = (await measureRounds([{ name: 'sessiongen SqlSessionStore', cycle }])).get('sessiongen SqlSessionStore')!;
+    rows.push({ name: 'sessiongen SqlSessionStore', ...measured, note: 'MariaDB 10.11' });
+    await store.close();
+  } finally {
+    await dropAll(knex, table);
+    await knex.destroy();
+  }
+}
+
+/** The pragmas of every SQLite connection here, the store's and the floor's: WAL, synchronous=NORMAL. */
+function sqlitePragmas(db: { pragma(s: string): unknown }, synchronous = 'NORMAL'): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+}
+
+/**
+ * SQLite, one file in WAL mode at `synchronous` (NORMAL, the store's default, or FULL): the
+ * store (its default, statements prepared once on the better-sqlite3 connection; and through
+ * knex.raw) beside raw better-sqlite3 sending the very same statements on its own connection with
+ * the same pragmas, parsing the attributes JSON as the store does.
+ */
+async function sqlite(rows: Row[], synchronous: 'NORMAL' | 'FULL'): Promise<void> {
+  const file = `/tmp/sessiongen-bench-${suffix}-${synchronous}.db`;
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: { min: 1, max: 1, afterCreate: (db: { pragma(s: string): unknown }, done: (e: Error | null, db: unknown) => void) => (sqlitePragmas(db, synchronous), done(null, db)) },
+  });
+  const table = `sg_bench_${suffix}`;
+  const raw = new Database(file);
+  sqlitePragmas(raw, synchronous);
+  const note = `SQLite ${raw.prepare('SELECT sqlite_version() AS v').pluck().get() as string} (file, WAL, synchronous=${synchronous})`;
+  try {
+    await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
+    await seedStore(new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false, sqliteSynchronous: synchronous }));
+    const store = sessiongenOn(knex, table, true, 'own', synchronous);
+    const viaKnex = sessiongenOn(knex, table, false, 'own', synchronous);
+    const pragma = await knex.raw('PRAGMA synchronous');
+    const levels = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+    const storeLevel = levels[(pragma as Array<{ synchronous: number }>)[0]!.synchronous];
+    const rawLevel = levels[raw.pragma('synchronous', { simple: true }) as number];
+    if (storeLevel !== synchronous || rawLevel !== synchronous) throw new Error(`synchronous: store ${storeLevel}, raw ${rawLevel}, wanted ${synchronous}`);
+    // The floor: the statements the store sends for this cycle, prepared once.
+    const select = raw.prepare(`SELECT "session_id", "creation_time", "last_access_time", "max_inactive_interval", "attributes" FROM "${table}" WHERE "session_id" = ?`);
+    const update = raw.prepare(
+      `UPDATE "${table}" SET "session_id" = ?, "last_access_time" = ?, "max_inactive_interval" = ?, "expiry_time" = ?, "attributes" = json_set("attributes", ?, json(?)) ` +
+        `WHERE "session_id" = ? AND ("expiry_time" IS NULL OR "expiry_time" > ?)`,
+    );
+    const floor: Cycle = async (i, n) => {
+      const id = ids[i]!;
+      const row = select.get(id) as { max_inactive_interval: number; attributes: string } | undefined;
+      if (!row) throw new Error(`session ${i} not found`);
+      JSON.parse(row.attributes);
+      const now = Date.now();
+      const changed = update.run(id, now, row.max_inactive_interval, now + row.max_inactive_interval * 1000, `$."draft:f${n % 8}"`, JSON.stringify(value(n)), id, now).changes;
+      if (changed !== 1) throw new Error('update failed');
+    };
+    const measured = await measureRounds([
+      { name: 'sessiongen SqlSessionStore (default: prepared on the better-sqlite3 connection)', cycle: store.cycle },
+      { name: 'sessiongen SqlSessionStore through knex.raw', cycle: viaKnex.cycle },
+      { name: 'raw better-sqlite3, the same statements (the floor)', cycle: floor },
+    ]);
+    const bytes = Number(
+      raw
+        .prepare(`SELECT sum(pgsize) FROM dbstat WHERE name = ? OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)`)
+        .pluck()
+        .get(table, table),
+    ) / Number(raw.prepare(`SELECT count(*) FROM "${table}"`).pluck().get());
+    for (const [name, m] of measured) rows.push({ name, ...m, note, bytes });
+    await store.store.close();
+    await viaKnex.store.close();
+  } finally {
+    raw.close();
+    await dropAll(knex, table);
+    await knex.destroy();
+    for (const tail of ['', '-wal', '-shm']) rmSync(`${file}${tail}`, { force: true });
+  }
+}
+
+async function dropAll(knex: Knex, table: string): Promise<void> {
+  for (const name of [table, sqlMovedIdsTableNames(table).table, `${table}_migrations`, `${table}_migrations_lock`]) await knex.schema.dropTableIfExists(name);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const sqliteRows: Row[] = [];
+  const keeps: string[] = [];
+  if (DATABASES.includes('postgres')) await postgres(rows, keeps);
+  if (DATABASES.includes('mariadb')) await mariadb(rows);
+  if (DATABASES.includes('sqlite')) {
+    await sqlite(sqliteRows, 'NORMAL');
+    await sqlite(sqliteRows, 'FULL');
+  }
+  const { cpus } = await import('node:os');
+  const { loadavg } = await import('node:os');
+  const machine = `${process.platform}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end`;
+  const ms = (n: number) => n.toFixed(2);
+  if (rows.length > 0) {
+    const cps = rows.find((row) => row.name.startsWith('connect-pg-simple'))?.rate;
+    const rawPg = rows.find((row) => row.name.startsWith('raw pg'))?.rate;
+    const ratio = (row: Row, base: number | undefined) => (row.note.startsWith('PostgreSQL') && base ? (row.rate / base).toFixed(2) : '–');
+    console.log(`\n### SQL stores: ${CONCURRENCY} concurrent cycles (load, set one attribute, save) over ${SESSIONS} sessions, pool ${POOL}, ${SECONDS} s each (${machine})\n`);
+    console.log('| contender | database | cycles/s | p50 ms | p99 ms | CPU µs/cycle | × connect-pg-simple | × raw pg |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const row of rows) {
+      console.log(`| ${row.name} | ${row.note} | ${row.rate.toFixed(0)} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.cpuUs.toFixed(1)} | ${ratio(row, cps)} | ${ratio(row, rawPg)} |`);
+    }
+    if (keeps.length > 0) console.log(`\nNo lost write, 50 concurrent writes of different attributes to one session: ${keeps.join('; ')}.`);
+  }
+  if (sqliteRows.length > 0) {
+    console.log(`\n### SQLite: ${CONCURRENCY} concurrent cycles (load, set one attribute, save) over ${SESSIONS} sessions, ${SECONDS} s each (${machine})\n`);
+    console.log('| contender | database | cycles/s | p50 ms | p99 ms | CPU µs/cycle | bytes/session | × raw better-sqlite3 (same durability) |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const row of sqliteRows) {
+      const floor = sqliteRows.find((other) => other.note === row.note && other.name.startsWith('raw better-sqlite3'))!.rate;
+      console.log(`| ${row.name} | ${row.note} | ${row.rate.toFixed(0)} | ${ms(row.p50)} | ${ms(row.p99)} | ${row.cpuUs.toFixed(1)} | ${row.bytes?.toFixed(0) ?? '–'} | ${(row.rate / floor).toFixed(2)} |`);
     }
   }
-
-  const cps = rows.find((row) => row.name.startsWith('connect-pg-simple'))!.rate;
-  const rawPg = rows.find((row) => row.name.startsWith('raw pg'))!.rate;
-  console.log(`\n### SQL stores: ${CONCURRENCY} concurrent cycles (load, set one attribute, save) over ${SESSIONS} sessions, pool ${POOL}, ${SECONDS} s each (${process.platform}, ${(await import('node:os')).cpus().length} cores)\n`);
-  console.log('| contender | database | cycles/s | × connect-pg-simple | × raw pg |');
-  console.log('|---|---|---:|---:|---:|');
-  for (const row of rows) {
-    const pgOnly = row.note.startsWith('PostgreSQL');
-    console.log(`| ${row.name} | ${row.note} | ${row.rate.toFixed(0)} | ${pgOnly ? (row.rate / cps).toFixed(2) : '–'} | ${pgOnly ? (row.rate / rawPg).toFixed(2) : '–'} |`);
-  }
-  console.log(`\nNo lost write, 50 concurrent writes of different attributes to one session: ${keeps.join('; ')}.`);
 }
 
 main().catch((err) => {

@@ -6,6 +6,7 @@ import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOption
 import { detectDialect, dialectFor, dialectsOfClient, knexClientName, type SqlDialect, type SqlDialectName, type SqlExecutor } from './dialects/index.js';
 import type { ExpiredRow } from './dialects/dialect.js';
 import { KnexRawExecutor, PgPoolExecutor, PgPreparedExecutor } from './executor.js';
+import { SqliteExecutor, type SqliteSynchronous } from './dialects/sqlite/executor.js';
 import { SQL_COLUMNS as C, SQL_MOVED_IDS_COLUMNS as M, SQL_SAFE_NAME, sqlMovedIdsTableNames } from './layout.js';
 
 export interface SqlStoreOptions {
@@ -17,8 +18,20 @@ export interface SqlStoreOptions {
   dialect?: SqlDialectName;
   /** Another table than the descriptor's `sql.table` (such as a per-test table). */
   table?: string;
-  /** PostgreSQL only: send named prepared statements (default true). */
+  /**
+   * Prepared statements (default true). PostgreSQL: named prepared statements. SQLite: each
+   * statement prepared once on the better-sqlite3 connection knex's pool holds, and run on it
+   * directly. False sends every statement through `knex.raw`.
+   */
   preparedStatements?: boolean;
+  /**
+   * SQLite only: `PRAGMA synchronous` on the store's connection, which the store also puts in WAL
+   * mode. `NORMAL` (default): a commit survives a crash of the app; a power loss or OS crash may
+   * roll back the last commits, never corrupting the database. `FULL`: a commit survives those too,
+   * at the cost of an fsync per commit. (With `preparedStatements: false`, the connection keeps
+   * the pragmas knex's config gives it.)
+   */
+  sqliteSynchronous?: SqliteSynchronous;
   /**
    * PostgreSQL only: `own` (default) runs the store's statements on a `pg.Pool` of its own, built
    * from the knex client's connection config and pool size; `knex` borrows connections from knex's pool.
@@ -67,6 +80,7 @@ export class SqlSessionStore implements SessionStore {
   private readonly prepared: boolean;
   private readonly pgPool: 'own' | 'knex';
   private readonly poolSize: number | undefined;
+  private readonly sqliteSynchronous: SqliteSynchronous | undefined;
 
   constructor(
     private readonly descriptor: SessionDescriptor,
@@ -82,6 +96,7 @@ export class SqlSessionStore implements SessionStore {
     this.prepared = options.preparedStatements ?? true;
     this.pgPool = options.pgPool ?? 'own';
     this.poolSize = options.poolSize;
+    this.sqliteSynchronous = options.sqliteSynchronous;
     this.executor = this.makeExecutor();
     if (!options.dialect && dialectsOfClient(this.client).length > 1) {
       this.ready = detectDialect(knex).then((dialect) => {
@@ -415,6 +430,7 @@ export class SqlSessionStore implements SessionStore {
     if (this.dialectNow.name === 'postgres' && this.prepared) {
       return this.pgPool === 'own' ? new PgPoolExecutor(this.knex, this.poolSize) : new PgPreparedExecutor(this.knex);
     }
+    if (this.dialectNow.name === 'sqlite' && this.prepared && this.client === 'better-sqlite3') return new SqliteExecutor(this.knex, this.sqliteSynchronous);
     return new KnexRawExecutor(this.knex, this.client, this.dialectNow.name === 'sqlite' ? undefined : 'read committed');
   }
 
