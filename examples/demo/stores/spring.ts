@@ -9,7 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { SessionStore } from '@sessiongen/runtime';
 import { createRedisSessionClient } from '@sessiongen/runtime/redis';
-import { migrateSqlSchema, sqlKnexConfigFromUrl, type SqlDialectName } from '@sessiongen/runtime/sql';
+import { migrateSqlSchema, sqlKnexConfigFromUrl, sqliteSynchronousFromEnv, type SqlDialectName } from '@sessiongen/runtime/sql';
 import { SpringJdbcSessionStore, SpringRedisSessionStore } from '@sessiongen/runtime/spring';
 import { appSessionDescriptor } from '../../../generated/index.js';
 import { appSessionSpringSqlMigrations } from '../../../generated/spring/sql/migrations.js';
@@ -47,7 +47,7 @@ async function openSpringSql(env: NodeJS.ProcessEnv): Promise<SessionStore> {
   const table = env.SPRING_SESSION_TABLE ?? appSessionDescriptor.spring!.table;
   // knex is loaded only here, so a demo on Redis runs without it installed.
   const { default: knexFactory } = await import('knex');
-  const knex = knexFactory(sqlKnexConfigFromUrl(env.SESSION_STORE as SqlDialectName, url));
+  const knex = knexFactory(sqlKnexConfigFromUrl(env.SESSION_STORE as SqlDialectName, url, undefined, sqliteSynchronousFromEnv(env)));
   try {
     const applied = await migrateSqlSchema(knex, appSessionSpringSqlMigrations, { table });
     if (applied.length > 0) console.log(`sessiongen demo: applied Spring SQL migrations ${applied.join(', ')}`);

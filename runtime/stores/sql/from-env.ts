@@ -6,6 +6,7 @@ import type { SessionDescriptor } from '../../core/descriptor.js';
 import { pinnedDialect, sqlDialectNamed, SQL_STORE_DIALECTS, type SqlDialectName } from './dialects/index.js';
 import { migrateSqlSchema, type MigrateOptions, type SqlMigration } from './migrations.js';
 import { SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
+import { DEFAULT_SQLITE_SYNCHRONOUS, type SqliteSynchronous } from './dialects/sqlite/executor.js';
 
 export interface SqlStoreFromEnv {
   store: SqlSessionStore;
@@ -16,10 +17,22 @@ export interface SqlStoreFromEnv {
 }
 
 /**
- * A knex config for a store kind and URL: `postgres://…` (pg), `mysql://…` or `mariadb://…`
- * (mysql2), and for SQLite a file path (`sqlite:path` or a bare path; default `.data/sessions.db`).
+ * `SQLITE_SYNCHRONOUS` from the environment: `NORMAL` (the default when unset) or `FULL`; anything
+ * else is an error that says what it may be.
  */
-export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefined, poolSize = 10): Knex.Config {
+export function sqliteSynchronousFromEnv(env: NodeJS.ProcessEnv = process.env): SqliteSynchronous {
+  const value = env.SQLITE_SYNCHRONOUS?.trim().toUpperCase();
+  if (value === undefined || value === '') return DEFAULT_SQLITE_SYNCHRONOUS;
+  if (value === 'NORMAL' || value === 'FULL') return value;
+  throw new Error(`SQLITE_SYNCHRONOUS='${env.SQLITE_SYNCHRONOUS}': NORMAL (the default) or FULL`);
+}
+
+/**
+ * A knex config for a store kind and URL: `postgres://…` (pg), `mysql://…` or `mariadb://…`
+ * (mysql2), and for SQLite a file path (`sqlite:path` or a bare path; default `.data/sessions.db`),
+ * one connection in WAL mode at `synchronous` (default NORMAL) with a 5 s busy timeout.
+ */
+export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefined, poolSize = 10, synchronous: SqliteSynchronous = DEFAULT_SQLITE_SYNCHRONOUS): Knex.Config {
   const dialect = sqlDialectNamed(kind)!;
   const client = dialect.knexClients[0];
   if (kind === 'postgres') {
@@ -40,6 +53,7 @@ export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefin
       max: 1,
       afterCreate: (db: { pragma(text: string): unknown }, done: (err: Error | null, db: unknown) => void) => {
         db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${synchronous}`);
         db.pragma('busy_timeout = 5000');
         done(null, db);
       },
@@ -49,7 +63,8 @@ export function sqlKnexConfigFromUrl(kind: SqlDialectName, url: string | undefin
 
 /**
  * Opens the SQL store an app's environment names: `SESSION_STORE` = postgres | mariadb | mysql |
- * sqlite, `DATABASE_URL` for the connection. With `migrations` (the generated
+ * sqlite, `DATABASE_URL` for the connection, for SQLite `SQLITE_SYNCHRONOUS` (NORMAL or FULL; an
+ * explicit `sqliteSynchronous` option wins). With `migrations` (the generated
  * `<name>SqlMigrations`), applies the pending ones first, so the tables exist.
  */
 export async function openSqlStoreFromEnv(
@@ -62,12 +77,13 @@ export async function openSqlStoreFromEnv(
   if (!entry) throw new Error(`SESSION_STORE='${kindName}' is not a SQL store (${SQL_STORE_DIALECTS.map((each) => each.name).join(', ')})`);
   const dialect = pinnedDialect(entry);
   const knexFactory = loadOptionalDependency<(config: Knex.Config) => Knex>('knex', 'the SQL session store');
-  const knex = knexFactory(sqlKnexConfigFromUrl(entry.statements!.name, env.DATABASE_URL, options.poolSize));
+  const synchronous = options.sqliteSynchronous ?? sqliteSynchronousFromEnv(env);
+  const knex = knexFactory(sqlKnexConfigFromUrl(entry.statements!.name, env.DATABASE_URL, options.poolSize, synchronous));
   try {
     const applied = options.migrations
       ? await migrateSqlSchema(knex, options.migrations, { table: options.table, dialect, ...options.migrate })
       : [];
-    const store = new SqlSessionStore(descriptor, knex, { ...options, dialect: options.dialect ?? dialect });
+    const store = new SqlSessionStore(descriptor, knex, { ...options, dialect: options.dialect ?? dialect, sqliteSynchronous: synchronous });
     const closeStore = store.close.bind(store);
     return {
       store,

@@ -15,7 +15,8 @@ export {
   type MigrateOptions,
   type MigrationProgress,
 } from './migrations.js';
-export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, type SqlStoreFromEnv } from './from-env.js';
+export { openSqlStoreFromEnv, sqlKnexConfigFromUrl, sqliteSynchronousFromEnv, type SqlStoreFromEnv } from './from-env.js';
+export { DEFAULT_SQLITE_SYNCHRONOUS, type SqliteSynchronous } from './dialects/sqlite/executor.js';
 // The table layout and the dialects, which the generator renders the DDL and migrations from.
 export {
   SQL_COLUMNS,
