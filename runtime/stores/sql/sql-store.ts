@@ -126,7 +126,8 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | null> {
-    const sql = await this.statement('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(C.sessionId)} = ?`);
+    if (this.ready) await this.settle('load');
+    const sql = this.sql('load', (q, t) => `SELECT ${SELECTED.map(q).join(', ')} FROM ${t} WHERE ${q(C.sessionId)} = ?`);
     const result = await this.run('load', sql, [id]);
     const row = result.rows[0];
     return row ? this.toRecord(row) : null;
@@ -302,7 +303,7 @@ export class SqlSessionStore implements SessionStore {
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
     const patch = d.patchAttributes(`${d.quote(this.table)}.${d.quote(C.attributes)}`, [], set);
     const key = `insert:${set.length}`;
-    const sql = await this.statement(key, (q, t) => {
+    const sql = this.sql(key, (q, t) => {
       const columns = [...FIXED, ...indexes.map((index) => index.column), C.attributes];
       const tail = d.upsertTail(t, [...FIXED.slice(2), ...indexes.map((index) => index.column)], patch);
       return `INSERT INTO ${t} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail.sql}`;
@@ -323,7 +324,7 @@ export class SqlSessionStore implements SessionStore {
     if (write.previousId !== undefined) return this.move(write);
     let target = write;
     for (let hop = 0; ; hop++) {
-      if ((await this.run('update', ...(await this.updateStatement(target)))).affected > 0) return 'written';
+      if ((await this.run('update', ...this.updateStatement(target))).affected > 0) return 'written';
       const next = hop < MAX_FORWARDS ? await this.movedTo(target.id, write.now) : null;
       if (next === null) return 'gone';
       target = { ...write, id: next };
@@ -338,7 +339,7 @@ export class SqlSessionStore implements SessionStore {
   private async move(write: SessionWrite): Promise<WriteOutcome> {
     const from = write.previousId!;
     const d = this.dialectNow;
-    const [update, bindings] = await this.updateStatement(write);
+    const [update, bindings] = this.updateStatement(write);
     const insert = `INSERT INTO ${d.quote(this.movedTable)} (${[M.oldId, M.newId, M.expiryTime].map(d.quote).join(', ')})`;
     const marker = [from, write.id, write.now + (write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS)];
     let moved: boolean;
@@ -367,15 +368,15 @@ export class SqlSessionStore implements SessionStore {
     return row ? String(row.new_id) : null;
   }
 
-  /** The UPDATE of one delta (renaming the row when the id changes) and its bindings. */
-  private async updateStatement(write: SessionWrite): Promise<[string, unknown[]]> {
+  /** The UPDATE of one delta (renaming the row when the id changes) and its bindings (after `write` settled the dialect). */
+  private updateStatement(write: SessionWrite): [string, unknown[]] {
     const d = this.dialectNow;
     const changed = this.descriptor.indexes.filter((index) => write.changedIndexes.includes(index.name));
     const set = Object.entries(write.set).map(([name, value]): [string, string] => [name, JSON.stringify(value)]);
     const patching = set.length > 0 || write.removed.length > 0;
     const patch = patching ? d.patchAttributes(d.quote(C.attributes), write.removed, set) : undefined;
     const key = `update:${changed.map((index) => index.column).join(',')}:${patch ? `${write.removed.length}:${set.length}` : '-'}`;
-    const sql = await this.statement(key, (q, t) => {
+    const sql = this.sql(key, (q, t) => {
       const sets = UPDATED.map((column) => `${q(column)} = ?`);
       for (const index of changed) sets.push(`${q(index.column)} = ?`);
       if (patch) sets.push(`${q(C.attributes)} = ${patch.sql}`);
@@ -404,9 +405,14 @@ export class SqlSessionStore implements SessionStore {
     };
   }
 
-  /** A statement's SQL text, built once per shape. */
+  /** A statement's SQL text, built once per shape (once the dialect is known). */
   private async statement(key: string, build: (q: (id: string) => string, table: string) => string): Promise<string> {
     if (this.ready) await this.settle(key);
+    return this.sql(key, build);
+  }
+
+  /** A statement's SQL text, built once per shape; only where the dialect is settled (`ready` awaited). */
+  private sql(key: string, build: (q: (id: string) => string, table: string) => string): string {
     let sql = this.statements.get(key);
     if (sql === undefined) {
       const q = this.dialectNow.quote;
