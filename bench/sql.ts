@@ -311,6 +311,13 @@ async function sqlite(rows: Row[], synchronous: 'NORMAL' | 'FULL'): Promise<void
   try {
     await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
     await seedStore(new SqlSessionStore(appSessionDescriptor, knex, { table, cleanupIntervalMs: false, sqliteSynchronous: synchronous }));
+    // bytes per seeded session (principal, roles, cart), in the table and its indexes, before the cycles add attributes
+    const bytes = Number(
+      raw
+        .prepare(`SELECT sum(pgsize) FROM dbstat WHERE name = ? OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)`)
+        .pluck()
+        .get(table, table),
+    ) / Number(raw.prepare(`SELECT count(*) FROM "${table}"`).pluck().get());
     const store = sessiongenOn(knex, table, true, 'own', synchronous);
     const viaKnex = sessiongenOn(knex, table, false, 'own', synchronous);
     const pragma = await knex.raw('PRAGMA synchronous');
@@ -338,12 +345,6 @@ async function sqlite(rows: Row[], synchronous: 'NORMAL' | 'FULL'): Promise<void
       { name: 'sessiongen SqlSessionStore through knex.raw', cycle: viaKnex.cycle },
       { name: 'raw better-sqlite3, the same statements (the floor)', cycle: floor },
     ]);
-    const bytes = Number(
-      raw
-        .prepare(`SELECT sum(pgsize) FROM dbstat WHERE name = ? OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)`)
-        .pluck()
-        .get(table, table),
-    ) / Number(raw.prepare(`SELECT count(*) FROM "${table}"`).pluck().get());
     for (const [name, m] of measured) rows.push({ name, ...m, note, bytes });
     await store.store.close();
     await viaKnex.store.close();
