@@ -10,7 +10,7 @@
  *
  * `npx tsx bench/web.ts`. Environment: BENCH_SECONDS (per server per round, default 5),
  * BENCH_ROUNDS (default 3), BENCH_ONLY (comma-separated server ids), BENCH_CPU_PROF (a directory:
- * the sessiongen servers write `--cpu-prof` profiles there), BENCH_BASELINE (a built checkout of an
+ * the servers write `--cpu-prof` profiles into <dir>/<server id>/, one per thread), BENCH_BASELINE (a built checkout of an
  * earlier sessiongen: its sessiongen servers run too, as `… (baseline)`, for A/B figures in one run),
  * BENCH_REDIS_CLIENT (the client of sessiongen's Redis store, see bench/web/sessiongen-repository.ts).
  */
@@ -95,7 +95,7 @@ const chosen = only ? SERVERS.filter((server) => only.includes(server.id)) : SER
 
 function start(server: Server): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolvePort, reject) => {
-    const profile = CPU_PROF && server.role === 'ours' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`, `--cpu-prof-name=${server.id}.cpuprofile`] : [];
+    const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF, server.id)}`] : [];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', server.script], {
       cwd: server.cwd,
       env: { ...process.env, PORT: '0', BENCH_REDIS_URL: REDIS_URL, BENCH_PREFIX: PREFIX, NODE_ENV: 'production' },

@@ -36,3 +36,5 @@ app.get('/session/attributes/:name', (req, res) => {
   res.json(req.session[req.params.name] ?? null);
 });
 const server = app.listen(port, '127.0.0.1', () => process.stdout.write(`ready ${server.address().port}\n`));
+// Exits normally when the load generator is done, so a `--cpu-prof` profile gets written.
+process.once('SIGINT', () => process.exit(0));

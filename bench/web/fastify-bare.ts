@@ -5,7 +5,7 @@ import { env, ready } from './common.js';
 const app = Fastify();
 app.post('/login', async (request) => ({ principalName: (request.body as { principalName: string }).principalName }));
 app.put('/session/attributes/:name', async (_request, reply) => {
-  reply.code(204).send();
+  return reply.code(204).send();
 });
 await app.listen({ port: env.port, host: '127.0.0.1' });
 ready(app.server.address());

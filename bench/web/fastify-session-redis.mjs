@@ -25,8 +25,10 @@ app.post('/login', async (request) => {
 app.put('/session/attributes/:name', async (request, reply) => {
   if (!request.session.get('principalName')) return reply.code(401).send();
   request.session.set(request.params.name, request.body);
-  reply.code(204).send();
+  return reply.code(204).send();
 });
 app.get('/session/attributes/:name', async (request) => request.session.get(request.params.name) ?? null);
 await app.listen({ port, host: '127.0.0.1' });
 process.stdout.write(`ready ${app.server.address().port}\n`);
+// Exits normally when the load generator is done, so a `--cpu-prof` profile gets written.
+process.once('SIGINT', () => process.exit(0));

@@ -22,7 +22,7 @@ app.put('/session/attributes/:name', async (request: Named, reply) => {
   const session = await sessionOf(request).find();
   if (!session?.get('principalName')) return reply.code(401).send();
   session.set(request.params.name, request.body as never);
-  reply.code(204).send();
+  return reply.code(204).send();
 });
 app.get('/session/attributes/:name', async (request: Named) => (await sessionOf(request).find())?.get(request.params.name) ?? null);
 await app.listen({ port: env.port, host: '127.0.0.1' });
