@@ -118,7 +118,6 @@ export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res:
 }
 
 type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 type AnyMethod = (...args: unknown[]) => unknown;
 
 interface HoldOptions {
@@ -129,26 +128,87 @@ interface HoldOptions {
 }
 
 /**
- * Patches the response so the first header-sending call waits for `commit`, then adds the
- * returned headers and replays the held calls in order. Exported for other Node-level adapters.
+ * One response held until its session is committed: the methods it replaced, the calls held, and
+ * where the commit is. The replacements are set as named properties (never by computed key), so
+ * the response objects keep one shape.
  */
-export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOptions): void {
-  const methods = res as unknown as Record<Held, AnyMethod>;
-  const originals = {} as Record<Held, AnyMethod>;
-  for (const name of HELD) originals[name] = methods[name];
-  let state: 'open' | 'committing' | 'done' = 'open';
-  const held: Array<{ name: Held; args: unknown[] }> = [];
+class HeldResponse {
+  state: 'open' | 'committing' | 'done' = 'open';
+  readonly held: Array<{ name: Held; args: unknown[] }> = [];
+  readonly writeHead: AnyMethod;
+  readonly write: AnyMethod;
+  readonly end: AnyMethod;
+  readonly flushHeaders: AnyMethod;
 
-  const replay = (added: HeaderMutation[]) => {
-    for (const call of held.splice(0)) {
-      const args = call.name === 'writeHead' && added.length > 0 ? mergeWriteHeadCookies(res, call.args) : call.args;
-      originals[call.name].apply(res, args);
+  constructor(
+    readonly res: ServerResponse,
+    readonly options: HoldOptions,
+  ) {
+    const methods = res as unknown as Record<Held, AnyMethod>;
+    this.writeHead = methods.writeHead;
+    this.write = methods.write;
+    this.end = methods.end;
+    this.flushHeaders = methods.flushHeaders;
+    const hold = this;
+    methods.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'writeHead', args);
+    };
+    methods.write = function write(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'write', args);
+    };
+    methods.end = function end(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'end', args);
+    };
+    methods.flushHeaders = function flushHeaders(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'flushHeaders', args);
+    };
+  }
+
+  invoke(target: ServerResponse, name: Held, args: unknown[]): unknown {
+    // Once committed, and for Node's own nested calls during the replay, pass straight through.
+    if (this.state === 'done') return this[name].apply(target, args);
+    this.held.push({ name, args });
+    if (this.state === 'open') {
+      this.state = 'committing';
+      let pending: Promise<HeaderMutation[]>;
+      try {
+        pending = this.options.commit();
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (added) => this.committed(added),
+        (error) => this.failed(error),
+      );
     }
-  };
+    if (name === 'write') return true;
+    if (name === 'flushHeaders') return undefined;
+    return target;
+  }
 
-  const fail = (error: unknown) => {
-    options.onError(error);
-    const calls = held.splice(0);
+  private committed(added: HeaderMutation[]): void {
+    const res = this.res;
+    this.state = 'done';
+    try {
+      if (!res.headersSent) for (const header of added) addHeader(res, header);
+      for (const call of this.held.splice(0)) {
+        const args = call.name === 'writeHead' && added.length > 0 ? mergeWriteHeadCookies(res, call.args) : call.args;
+        this[call.name].apply(res, args);
+      }
+    } catch (error) {
+      // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
+      this.options.onError(error);
+      this.held.length = 0;
+      if (!res.headersSent) sendJsonError(res, undefined, 500, (body, done) => this.end.call(res, body, done));
+      else res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private failed(error: unknown): void {
+    const res = this.res;
+    this.state = 'done';
+    this.options.onError(error);
+    const calls = this.held.splice(0);
     const writeCallbacks: AnyMethod[] = [];
     const endCallbacks: AnyMethod[] = [];
     for (const call of calls) {
@@ -162,58 +222,21 @@ export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOpt
       res.destroy(failure);
       return;
     }
-    sendJsonError(res, error, options.errorStatus, (body, done) =>
-      originals.end.call(res, body, () => {
+    sendJsonError(res, error, this.options.errorStatus, (body, done) =>
+      this.end.call(res, body, () => {
         done();
         for (const callback of endCallbacks) callback();
       }),
     );
-  };
-
-  const begin = (pending: Promise<HeaderMutation[]>) => {
-    pending.then(
-      (added) => {
-        state = 'done';
-        try {
-          if (!res.headersSent) for (const header of added) addHeader(res, header);
-          replay(added);
-        } catch (error) {
-          // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
-          options.onError(error);
-          held.length = 0;
-          if (!res.headersSent) sendJsonError(res, undefined, 500, (body, done) => originals.end.call(res, body, done));
-          else res.destroy(error instanceof Error ? error : new Error(String(error)));
-        }
-      },
-      (error) => {
-        state = 'done';
-        fail(error);
-      },
-    );
-  };
-
-  for (const name of HELD) {
-    methods[name] = function held_(this: ServerResponse, ...args: unknown[]) {
-      // Once committed, and for Node's own nested calls during the replay, pass straight through.
-      if (state === 'done') return originals[name].apply(this, args);
-      if (state === 'open') {
-        let pending: Promise<HeaderMutation[]>;
-        try {
-          pending = options.commit();
-        } catch (error) {
-          pending = Promise.reject(error);
-        }
-        state = 'committing';
-        held.push({ name, args });
-        begin(pending);
-      } else {
-        held.push({ name, args });
-      }
-      if (name === 'write') return true;
-      if (name === 'flushHeaders') return undefined;
-      return this;
-    };
   }
+}
+
+/**
+ * Patches the response so the first header-sending call waits for `commit`, then adds the
+ * returned headers and replays the held calls in order. Exported for other Node-level adapters.
+ */
+export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOptions): void {
+  new HeldResponse(res, options);
 }
 
 function addHeader(res: ServerResponse, header: HeaderMutation): void {
