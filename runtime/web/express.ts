@@ -6,6 +6,7 @@ import { sessionFailureReply, type SessionFailureReply } from './failure-reply.j
 import type { TrustProxy } from './client.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
+import { attachSession, expressPrototypes, holdThroughPrototype, type HeldMethod } from './express-prototypes.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 declare global {
@@ -38,7 +39,8 @@ export interface SessionMiddlewareOptions<S extends AnySession> {
   trustProxy?: TrustProxy;
 }
 
-const APPLIED = Symbol.for('sessiongen.web.express.session');
+/** The requests the middleware already gave a session (when mounted twice, the first one stands). */
+const applied = new WeakSet<IncomingMessage>();
 
 /**
  * Express/Connect middleware: puts a lazy {@link RequestSession} on `req.session` and saves the
@@ -57,9 +59,8 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   const logger = options.logger ?? defaultLogger;
 
   return function sessiongenSession(req, res, next) {
-    const target = req as IncomingMessage & { session?: unknown; [APPLIED]?: true };
-    if (target[APPLIED]) return next();
-    target[APPLIED] = true;
+    if (applied.has(req)) return next();
+    applied.add(req);
     const request: ResolverRequest = {
       header: (name) => req.headers[name.toLowerCase()],
       encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
@@ -90,7 +91,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
         });
       },
     });
-    target.session = session;
+    attachSession(req, session, expressPrototypes(req, res) !== undefined);
     next();
   };
 }
@@ -117,7 +118,7 @@ export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res:
   };
 }
 
-type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+type Held = HeldMethod;
 type AnyMethod = (...args: unknown[]) => unknown;
 
 interface HoldOptions {
@@ -128,9 +129,9 @@ interface HoldOptions {
 }
 
 /**
- * One response held until its session is committed: the methods it replaced, the calls held, and
- * where the commit is. The replacements are set as named properties (never by computed key), so
- * the response objects keep one shape.
+ * One response held until its session is committed: the methods it stands in front of, the calls
+ * held, and where the commit is. Under Express the hooks on its prototypes hand it the calls (see
+ * express-prototypes.ts); elsewhere it sets the four methods on the response, by name.
  */
 class HeldResponse {
   state: 'open' | 'committing' | 'done' = 'open';
@@ -144,11 +145,14 @@ class HeldResponse {
     readonly res: ServerResponse,
     readonly options: HoldOptions,
   ) {
+    // Under Express, the hooks on its prototypes hand the calls over: nothing is added to `res`.
+    const bases = holdThroughPrototype(res, this);
     const methods = res as unknown as Record<Held, AnyMethod>;
-    this.writeHead = methods.writeHead;
-    this.write = methods.write;
-    this.end = methods.end;
-    this.flushHeaders = methods.flushHeaders;
+    this.writeHead = bases?.writeHead ?? methods.writeHead;
+    this.write = bases?.write ?? methods.write;
+    this.end = bases?.end ?? methods.end;
+    this.flushHeaders = bases?.flushHeaders ?? methods.flushHeaders;
+    if (bases) return;
     const hold = this;
     methods.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
       return hold.invoke(this, 'writeHead', args);
