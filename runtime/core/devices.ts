@@ -33,8 +33,13 @@ export const MAX_ADDRESS_LENGTH = 64;
 /** Control characters and lone surrogates, which not every store keeps: dropped from recorded text. */
 const UNSAFE = /[\p{Cc}\p{Cs}]/gu;
 
+/** Printable ASCII that starts and ends with a non-space: text `clip` leaves as it is (short enough). */
+const CLEAN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 function clip(value: string | undefined, max: number): string | null {
   if (typeof value !== 'string') return null;
+  // The usual user agent and address: nothing to clean (checked without building new strings).
+  if (value.length <= max && CLEAN.test(value)) return value;
   const clean = value.replace(UNSAFE, '').trim().slice(0, max);
   // Never end on half a surrogate pair.
   const safe = /[\ud800-\udbff]$/.test(clean) ? clean.slice(0, -1) : clean;
@@ -49,8 +54,7 @@ export function deviceOf(client: SessionClient, now: number): SessionDevice {
 /** Whether a device is the one a client makes (same user agent and address, whatever the time). */
 export function sameDevice(device: SessionDevice | undefined, client: SessionClient): boolean {
   if (!device) return false;
-  const made = deviceOf(client, 0);
-  return device.userAgent === made.userAgent && device.address === made.address;
+  return device.userAgent === clip(client.userAgent, MAX_USER_AGENT_LENGTH) && device.address === clip(client.address, MAX_ADDRESS_LENGTH);
 }
 
 /** A stored device, or undefined when the stored value is not one (written by hand, or by something else). */

@@ -1,8 +1,12 @@
+const HIGH_SURROGATE = /[\ud800-\udbff]/;
+
 /**
  * String length in Unicode code points, as JSON Schema's minLength/maxLength count it. Generated
  * validators import it from here instead of from ajv, so ajv is not needed at run time.
  */
 export function ucs2length(str: string): number {
+  // Without a high surrogate every code unit is a code point: no walk.
+  if (!HIGH_SURROGATE.test(str)) return str.length;
   const len = str.length;
   let length = 0;
   let pos = 0;

@@ -5,8 +5,8 @@ import { SessionEvents, type SessionEndReason, type SessionEventListener, type S
 import { checkAbsoluteTimeout, checkMaxInactiveInterval, expiredBy, expiresAt, sessionExpiresAt } from './expiry.js';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from './ids.js';
 import { admitLogin, endLeastRecentlyUsed, isClaim, mostRecentFirst, type PrincipalLimitContext } from './principal-limit.js';
-import { isReservedAttribute, RESERVED_ATTRIBUTES, SUMMARY_ATTRIBUTES } from './reserved.js';
-import { screenAttributes, Session, type SessionContext } from './session.js';
+import { RESERVED_ATTRIBUTES, SUMMARY_ATTRIBUTES } from './reserved.js';
+import { screenStored, Session, type SessionContext } from './session.js';
 import { DEFAULT_ID_FORWARDING_MS, type ExpiredSession, type SessionRecord, type SessionStore } from './store.js';
 
 export interface RepositoryOptions {
@@ -381,20 +381,17 @@ export class SessionRepository<A extends object = Record<string, unknown>, D ext
    */
   private sessionOf(record: SessionRecord): Session<A, D> {
     let device: SessionDevice | undefined;
-    let stored = record.attributes;
-    if (Object.keys(stored).some(isReservedAttribute)) {
-      // The repository's own entries are never attributes: taken out before the schema sees them.
-      device = this.recordsDevices ? readDevice(stored[RESERVED_ATTRIBUTES.device]) : undefined;
-      stored = Object.fromEntries(Object.entries(stored).filter(([name]) => !isReservedAttribute(name)));
-    }
-    const screened = screenAttributes(
+    // The repository's own entries are never attributes: taken out before the schema sees them.
+    const screened = screenStored(
       this.descriptor,
-      stored,
+      record.attributes,
       (attribute, reason) => this.events.emit('invalid-attribute', record.id, { attribute, reason }),
       record.refused,
+      (name, value) => {
+        if (name === RESERVED_ATTRIBUTES.device && this.recordsDevices) device = readDevice(value);
+      },
     );
-    if (screened.attributes === record.attributes && device === undefined) return new Session<A, D>(this.context, record, false);
-    return new Session<A, D>(this.context, { ...record, attributes: screened.attributes }, false, screened.invalid, device);
+    return new Session<A, D>(this.context, record, false, screened.invalid, device, screened.attributes);
   }
 
   on(type: SessionEventType, listener: SessionEventListener): () => void {

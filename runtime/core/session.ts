@@ -11,7 +11,7 @@ import { attributeNameProblem } from './attribute-names.js';
 import { InvalidAttributeError, SessionLimitError } from './errors.js';
 import { checkMaxInactiveInterval, expiredBy, sessionExpiresAt } from './expiry.js';
 import type { SessionDevice } from './devices.js';
-import { RESERVED_ATTRIBUTES } from './reserved.js';
+import { isReservedAttribute, RESERVED_ATTRIBUTES } from './reserved.js';
 import { findUnstorable, utf8Length } from './storable.js';
 import type { SessionIdGenerator } from './ids.js';
 import type { SessionRecord, SessionWrite } from './store.js';
@@ -56,8 +56,8 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
 
   /**
    * @internal use `repository.createSession()` or `findById`. `record.attributes` holds only what
-   * the session exposes; `hidden` names what else the store holds, left there untouched; `device`
-   * is the stored device, if any.
+   * the session exposes (or `exposed` does, in its place); `hidden` names what else the store holds,
+   * left there untouched; `device` is the stored device, if any.
    */
   constructor(
     private readonly context: SessionContext,
@@ -65,6 +65,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     isNew: boolean,
     hidden: Iterable<string> = [],
     device?: SessionDevice,
+    exposed?: Map<string, unknown>,
   ) {
     this._id = record.id;
     this.originalId = record.id;
@@ -72,7 +73,7 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     this.creationTime = record.creationTime;
     this._lastAccessedTime = record.lastAccessedTime;
     this._maxInactiveInterval = record.maxInactiveInterval;
-    this.attributes = new Map(Object.entries(record.attributes));
+    this.attributes = exposed ?? new Map(Object.entries(record.attributes));
     this.hidden = new Set(hidden);
     this._device = device;
   }
@@ -151,10 +152,19 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
   private setChecked(name: string, value: unknown): void {
     const descriptor = this.context.descriptor;
     const checked = checkAttribute(descriptor, name, value);
-    const usage = (this.usage ??= measure(descriptor, this.attributes));
     const entry = entryBytes(name, checked.json);
-    const before = usage.bytes.get(name);
     const family = 'prefix' in checked.attribute ? checked.attribute : undefined;
+    if (this.usage === undefined && this.attributes.has(name)) {
+      // Not measured yet: a value no larger than the one it replaces cannot break a limit, so only
+      // that one is measured, and it leaves a family's count as it is (a later `set` that grows the
+      // session measures what it holds then).
+      if (entry <= entryBytes(name, JSON.stringify(this.attributes.get(name)))) {
+        this.keep(name, checked.copy);
+        return;
+      }
+    }
+    const usage = (this.usage ??= measure(descriptor, this.attributes));
+    const before = usage.bytes.get(name);
     if (family?.maxAttributes !== undefined && before === undefined) {
       const count = (usage.families.get(family) ?? 0) + 1;
       if (count > family.maxAttributes) {
@@ -169,9 +179,14 @@ export class Session<A extends object = Record<string, unknown>, D extends keyof
     usage.total = total;
     usage.bytes.set(name, entry);
     if (family && before === undefined) usage.families.set(family, (usage.families.get(family) ?? 0) + 1);
+    this.keep(name, checked.copy);
+  }
+
+  /** Records a value that passed every check. */
+  private keep(name: string, copy: unknown): void {
     this.hidden.delete(name);
-    this.attributes.set(name, checked.copy);
-    this.changes.set(name, { value: checked.copy });
+    this.attributes.set(name, copy);
+    this.changes.set(name, { value: copy });
   }
 
   /** Removes an attribute; also one the store holds but the session hid (an invalid stored value). */
@@ -300,11 +315,11 @@ interface CheckedAttribute {
 }
 
 function checkAttribute(descriptor: SessionDescriptor, name: string, value: unknown): CheckedAttribute {
-  const reason = rejectionOf(descriptor, name, value);
+  const attribute = attributeOf(descriptor, name);
+  const reason = typeof attribute === 'string' ? { path: '', reason: attribute } : valueRejection(attribute, value);
   if (reason) throw new InvalidAttributeError(name, '/' + escapePointer(name) + reason.path, reason.reason);
   const json = JSON.stringify(value);
-  const attribute = lookupAttribute(descriptor, name)!;
-  return { attribute, json, copy: typeof value === 'object' && value !== null ? JSON.parse(json) : value };
+  return { attribute: attribute as Exclude<typeof attribute, string>, json, copy: typeof value === 'object' && value !== null ? JSON.parse(json) : value };
 }
 
 /**
@@ -317,15 +332,79 @@ export function rejectionOf(
   name: string,
   value: unknown,
 ): { path: string; reason: string } | undefined {
+  const attribute = attributeOf(descriptor, name);
+  return typeof attribute === 'string' ? { path: '', reason: attribute } : valueRejection(attribute, value);
+}
+
+type AnyAttribute = AttributeDescriptor | PatternAttributeDescriptor | OpenAttributesDescriptor;
+
+/** The declared attributes whose names pass `attributeNameProblem`, per descriptor: each name is checked once, not per value. */
+const declaredNames = new WeakMap<SessionDescriptor, Map<string, AttributeDescriptor>>();
+
+/** What describes attribute `name`, or why there is no such attribute. */
+function attributeOf(descriptor: SessionDescriptor, name: string): AnyAttribute | string {
+  let declared = declaredNames.get(descriptor);
+  if (declared === undefined) {
+    declared = new Map();
+    for (const key of Object.keys(descriptor.attributes)) if (!attributeNameProblem(key)) declared.set(key, descriptor.attributes[key]);
+    declaredNames.set(descriptor, declared);
+  }
+  const found = declared.get(name);
+  if (found !== undefined) return found;
   const problem = attributeNameProblem(name);
-  if (problem) return { path: '', reason: problem };
-  const attribute = lookupAttribute(descriptor, name);
-  if (!attribute) return { path: '', reason: `'${printable(name)}' is not an attribute of ${descriptor.name}` };
+  if (problem) return problem;
+  return lookupAttribute(descriptor, name) ?? `'${printable(name)}' is not an attribute of ${descriptor.name}`;
+}
+
+function valueRejection(attribute: AnyAttribute, value: unknown): { path: string; reason: string } | undefined {
   if (!attribute.validate(value)) {
     const issue = attribute.validate.errors?.[0];
     return { path: issue?.instancePath ?? '', reason: issue?.message ?? 'value rejected by the schema' };
   }
   return findUnstorable(value);
+}
+
+/**
+ * @internal The stored attributes of a loaded record as a session holds them, in one pass: what
+ * `screenAttributes` exposes, in a map, and what it hides (reported the same way). The repository's
+ * reserved entries are handed to `reserved` and left out.
+ */
+export function screenStored(
+  descriptor: SessionDescriptor,
+  stored: Record<string, unknown>,
+  report: (attribute: string, reason: string) => void,
+  refused: Readonly<Record<string, string>> | undefined,
+  reserved: (name: string, value: unknown) => void,
+): { attributes: Map<string, unknown>; invalid: string[] } {
+  const attributes = new Map<string, unknown>();
+  const invalid: string[] = [];
+  if (refused) {
+    for (const name of Object.keys(refused)) {
+      if (isReservedAttribute(name) || attributeNameProblem(name) || lookupAttribute(descriptor, name) === undefined) continue;
+      invalid.push(name);
+      report(name, `/: ${refused[name]}`);
+    }
+  }
+  for (const name in stored) {
+    if (!Object.prototype.hasOwnProperty.call(stored, name)) continue;
+    const value = stored[name];
+    if (isReservedAttribute(name)) {
+      reserved(name, value);
+      continue;
+    }
+    if (refused && Object.prototype.hasOwnProperty.call(refused, name)) continue;
+    const attribute = attributeOf(descriptor, name);
+    const rejected = typeof attribute === 'string' ? { path: '', reason: attribute } : valueRejection(attribute, value);
+    if (rejected) {
+      // A name the schema does not know is hidden silently; a value it rejects is reported.
+      if (typeof attribute === 'string' && lookupAttribute(descriptor, name) === undefined) continue;
+      invalid.push(name);
+      report(name, `${rejected.path || '/'}: ${rejected.reason}`);
+      continue;
+    }
+    attributes.set(name, value);
+  }
+  return { attributes, invalid };
 }
 
 /**

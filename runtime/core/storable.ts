@@ -17,11 +17,47 @@ export interface Unstorable {
   readonly reason: string;
 }
 
+/** Any U+0000 or surrogate: only text that has one needs the exact (slower) test above. */
+const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+
+function isStorableText(text: string): boolean {
+  return !MAYBE_UNSTORABLE.test(text) || !UNSTORABLE_TEXT.test(text);
+}
+
 /**
  * Walks a JSON value for strings (and object keys) with U+0000 or a lone surrogate, and numbers
- * JSON cannot write (NaN, ±Infinity; a schema with a `type` already rejects those).
+ * JSON cannot write (NaN, ±Infinity; a schema with a `type` already rejects those). The walk
+ * builds no pointer unless it finds something: most values have nothing to report.
  */
 export function findUnstorable(value: unknown, path = ''): Unstorable | undefined {
+  return isStorable(value) ? undefined : locateUnstorable(value, path);
+}
+
+/** Whether every store keeps the value as it is (the common case, checked without allocating). */
+function isStorable(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return isStorableText(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isStorable(value[i])) return false;
+        return true;
+      }
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+        if (!isStorableText(key) || !isStorable((value as Record<string, unknown>)[key])) return false;
+      }
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
+function locateUnstorable(value: unknown, path: string): Unstorable | undefined {
   switch (typeof value) {
     case 'string':
       return UNSTORABLE_TEXT.test(value) ? { path, reason: describeText(value, 'string') } : undefined;
@@ -31,7 +67,7 @@ export function findUnstorable(value: unknown, path = ''): Unstorable | undefine
       if (value === null) return undefined;
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-          const found = findUnstorable(value[i], `${path}/${i}`);
+          const found = locateUnstorable(value[i], `${path}/${i}`);
           if (found) return found;
         }
         return undefined;
@@ -39,7 +75,7 @@ export function findUnstorable(value: unknown, path = ''): Unstorable | undefine
       for (const [key, item] of Object.entries(value)) {
         const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
         if (UNSTORABLE_TEXT.test(key)) return { path: at, reason: describeText(key, 'key') };
-        const found = findUnstorable(item, at);
+        const found = locateUnstorable(item, at);
         if (found) return found;
       }
       return undefined;

@@ -6,6 +6,7 @@ import { sessionFailureReply, type SessionFailureReply } from './failure-reply.j
 import type { TrustProxy } from './client.js';
 import type { HeaderMutation, ResolverRequest, SessionIdResolver } from './id-resolver.js';
 import { defaultLogger, integrationDefaults, type SessionLogger } from './integration-options.js';
+import { attachSession, expressPrototypes, holdThroughPrototype, type HeldMethod } from './express-prototypes.js';
 import { RequestSession, SessionStoreUnavailableError, type AnySession, type SessionRepositoryLike } from './request-session.js';
 
 declare global {
@@ -38,7 +39,8 @@ export interface SessionMiddlewareOptions<S extends AnySession> {
   trustProxy?: TrustProxy;
 }
 
-const APPLIED = Symbol.for('sessiongen.web.express.session');
+/** The requests the middleware already gave a session (when mounted twice, the first one stands). */
+const applied = new WeakSet<IncomingMessage>();
 
 /**
  * Express/Connect middleware: puts a lazy {@link RequestSession} on `req.session` and saves the
@@ -57,9 +59,8 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
   const logger = options.logger ?? defaultLogger;
 
   return function sessiongenSession(req, res, next) {
-    const target = req as IncomingMessage & { session?: unknown; [APPLIED]?: true };
-    if (target[APPLIED]) return next();
-    target[APPLIED] = true;
+    if (applied.has(req)) return next();
+    applied.add(req);
     const request: ResolverRequest = {
       header: (name) => req.headers[name.toLowerCase()],
       encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
@@ -90,7 +91,7 @@ export function sessionMiddleware<S extends AnySession = RegisteredSession>(
         });
       },
     });
-    target.session = session;
+    attachSession(req, session, expressPrototypes(req, res) !== undefined);
     next();
   };
 }
@@ -117,8 +118,7 @@ export function sessionErrorHandler(): (err: unknown, req: IncomingMessage, res:
   };
 }
 
-type Held = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-const HELD: readonly Held[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+type Held = HeldMethod;
 type AnyMethod = (...args: unknown[]) => unknown;
 
 interface HoldOptions {
@@ -129,26 +129,90 @@ interface HoldOptions {
 }
 
 /**
- * Patches the response so the first header-sending call waits for `commit`, then adds the
- * returned headers and replays the held calls in order. Exported for other Node-level adapters.
+ * One response held until its session is committed: the methods it stands in front of, the calls
+ * held, and where the commit is. Under Express the hooks on its prototypes hand it the calls (see
+ * express-prototypes.ts); elsewhere it sets the four methods on the response, by name.
  */
-export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOptions): void {
-  const methods = res as unknown as Record<Held, AnyMethod>;
-  const originals = {} as Record<Held, AnyMethod>;
-  for (const name of HELD) originals[name] = methods[name];
-  let state: 'open' | 'committing' | 'done' = 'open';
-  const held: Array<{ name: Held; args: unknown[] }> = [];
+class HeldResponse {
+  state: 'open' | 'committing' | 'done' = 'open';
+  readonly held: Array<{ name: Held; args: unknown[] }> = [];
+  readonly writeHead: AnyMethod;
+  readonly write: AnyMethod;
+  readonly end: AnyMethod;
+  readonly flushHeaders: AnyMethod;
 
-  const replay = (added: HeaderMutation[]) => {
-    for (const call of held.splice(0)) {
-      const args = call.name === 'writeHead' && added.length > 0 ? mergeWriteHeadCookies(res, call.args) : call.args;
-      originals[call.name].apply(res, args);
+  constructor(
+    readonly res: ServerResponse,
+    readonly options: HoldOptions,
+  ) {
+    // Under Express, the hooks on its prototypes hand the calls over: nothing is added to `res`.
+    const bases = holdThroughPrototype(res, this);
+    const methods = res as unknown as Record<Held, AnyMethod>;
+    this.writeHead = bases?.writeHead ?? methods.writeHead;
+    this.write = bases?.write ?? methods.write;
+    this.end = bases?.end ?? methods.end;
+    this.flushHeaders = bases?.flushHeaders ?? methods.flushHeaders;
+    if (bases) return;
+    const hold = this;
+    methods.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'writeHead', args);
+    };
+    methods.write = function write(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'write', args);
+    };
+    methods.end = function end(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'end', args);
+    };
+    methods.flushHeaders = function flushHeaders(this: ServerResponse, ...args: unknown[]) {
+      return hold.invoke(this, 'flushHeaders', args);
+    };
+  }
+
+  invoke(target: ServerResponse, name: Held, args: unknown[]): unknown {
+    // Once committed, and for Node's own nested calls during the replay, pass straight through.
+    if (this.state === 'done') return this[name].apply(target, args);
+    this.held.push({ name, args });
+    if (this.state === 'open') {
+      this.state = 'committing';
+      let pending: Promise<HeaderMutation[]>;
+      try {
+        pending = this.options.commit();
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (added) => this.committed(added),
+        (error) => this.failed(error),
+      );
     }
-  };
+    if (name === 'write') return true;
+    if (name === 'flushHeaders') return undefined;
+    return target;
+  }
 
-  const fail = (error: unknown) => {
-    options.onError(error);
-    const calls = held.splice(0);
+  private committed(added: HeaderMutation[]): void {
+    const res = this.res;
+    this.state = 'done';
+    try {
+      if (!res.headersSent) for (const header of added) addHeader(res, header);
+      for (const call of this.held.splice(0)) {
+        const args = call.name === 'writeHead' && added.length > 0 ? mergeWriteHeadCookies(res, call.args) : call.args;
+        this[call.name].apply(res, args);
+      }
+    } catch (error) {
+      // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
+      this.options.onError(error);
+      this.held.length = 0;
+      if (!res.headersSent) sendJsonError(res, undefined, 500, (body, done) => this.end.call(res, body, done));
+      else res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private failed(error: unknown): void {
+    const res = this.res;
+    this.state = 'done';
+    this.options.onError(error);
+    const calls = this.held.splice(0);
     const writeCallbacks: AnyMethod[] = [];
     const endCallbacks: AnyMethod[] = [];
     for (const call of calls) {
@@ -162,58 +226,21 @@ export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOpt
       res.destroy(failure);
       return;
     }
-    sendJsonError(res, error, options.errorStatus, (body, done) =>
-      originals.end.call(res, body, () => {
+    sendJsonError(res, error, this.options.errorStatus, (body, done) =>
+      this.end.call(res, body, () => {
         done();
         for (const callback of endCallbacks) callback();
       }),
     );
-  };
-
-  const begin = (pending: Promise<HeaderMutation[]>) => {
-    pending.then(
-      (added) => {
-        state = 'done';
-        try {
-          if (!res.headersSent) for (const header of added) addHeader(res, header);
-          replay(added);
-        } catch (error) {
-          // The app's own call would have thrown (e.g. an invalid status code); report, never hang.
-          options.onError(error);
-          held.length = 0;
-          if (!res.headersSent) sendJsonError(res, undefined, 500, (body, done) => originals.end.call(res, body, done));
-          else res.destroy(error instanceof Error ? error : new Error(String(error)));
-        }
-      },
-      (error) => {
-        state = 'done';
-        fail(error);
-      },
-    );
-  };
-
-  for (const name of HELD) {
-    methods[name] = function held_(this: ServerResponse, ...args: unknown[]) {
-      // Once committed, and for Node's own nested calls during the replay, pass straight through.
-      if (state === 'done') return originals[name].apply(this, args);
-      if (state === 'open') {
-        let pending: Promise<HeaderMutation[]>;
-        try {
-          pending = options.commit();
-        } catch (error) {
-          pending = Promise.reject(error);
-        }
-        state = 'committing';
-        held.push({ name, args });
-        begin(pending);
-      } else {
-        held.push({ name, args });
-      }
-      if (name === 'write') return true;
-      if (name === 'flushHeaders') return undefined;
-      return this;
-    };
   }
+}
+
+/**
+ * Patches the response so the first header-sending call waits for `commit`, then adds the
+ * returned headers and replays the held calls in order. Exported for other Node-level adapters.
+ */
+export function holdResponseUntilCommitted(res: ServerResponse, options: HoldOptions): void {
+  new HeldResponse(res, options);
 }
 
 function addHeader(res: ServerResponse, header: HeaderMutation): void {

@@ -78,7 +78,8 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
 
   instance.decorateRequest('session', null as unknown as RequestSession<RegisteredFastifySession>);
 
-  instance.addHook('onRequest', async (request: FastifyRequest) => {
+  // Hooks in callback form: Fastify runs them without a promise per hook and per request.
+  instance.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const raw = request.raw;
     const resolverRequest: ResolverRequest = {
       header: (name) => raw.headers[name.toLowerCase()],
@@ -86,41 +87,63 @@ export const fastifySession: FastifyPluginAsync<FastifySessionOptions<any>> = as
       remoteAddress: raw.socket?.remoteAddress,
     };
     request.session = new RequestSession({ repository, resolver, request: resolverRequest, storeErrorStatus, trustProxy }) as never;
+    done();
   });
 
-  instance.addHook('onError', async (request: FastifyRequest & { [REJECTED]?: InvalidAttributeError }, _reply, error) => {
+  instance.addHook('onError', (request: FastifyRequest & { [REJECTED]?: InvalidAttributeError }, _reply: FastifyReply, error: unknown, done: () => void) => {
     if (error instanceof InvalidAttributeError) request[REJECTED] = error;
+    done();
   });
 
-  instance.addHook('onSend', async (request: FastifyRequest & { [FAILED]?: true; [REJECTED]?: InvalidAttributeError }, reply: FastifyReply, payload: unknown) => {
-    const rejected = request[REJECTED];
-    if (rejected && reply.statusCode === rejected.status) {
-      // Fastify's error reply has no `path`: answer as every integration does.
-      const failure = sessionFailureReply(rejected, rejected.status);
-      for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
-      payload = failure.body;
-    }
-    const session = request.session as RequestSession<AnySession> | null;
-    if (!session || request[FAILED]) return payload;
-    if (!session.touched) {
-      // Never touched: seal it (no store call) so later calls cannot create a session.
-      session.commit().catch(() => undefined);
-      return payload;
-    }
-    let added: HeaderMutation[];
-    try {
-      added = await session.commit();
-    } catch (error) {
-      request[FAILED] = true;
-      if (error instanceof SessionConflictError) return replaceWithError(reply, error, storeErrorStatus);
-      const message = `sessiongen: saving the session for ${request.method} ${request.url} failed; replying ${storeErrorStatus}`;
-      if (options.logger) options.logger(message, error);
-      else request.log.error({ err: error }, message);
-      return replaceWithError(reply, error, storeErrorStatus);
-    }
-    for (const header of added) reply.header(header.name, header.value);
-    return payload;
-  });
+  instance.addHook(
+    'onSend',
+    (
+      request: FastifyRequest & { [FAILED]?: true; [REJECTED]?: InvalidAttributeError },
+      reply: FastifyReply,
+      payload: unknown,
+      done: (err: Error | null, payload?: unknown) => void,
+    ) => {
+      const rejected = request[REJECTED];
+      if (rejected && reply.statusCode === rejected.status) {
+        // Fastify's error reply has no `path`: answer as every integration does.
+        const failure = sessionFailureReply(rejected, rejected.status);
+        for (const [name, value] of Object.entries(failure.headers)) reply.header(name, value);
+        payload = failure.body;
+      }
+      const session = request.session as RequestSession<AnySession> | null;
+      if (!session || request[FAILED]) return done(null, payload);
+      if (!session.touched) {
+        // Never touched: seal it (no store call) so later calls cannot create a session.
+        session.commit().catch(() => undefined);
+        return done(null, payload);
+      }
+      session.commit().then(
+        (added: HeaderMutation[]) => {
+          try {
+            for (const header of added) reply.header(header.name, header.value);
+          } catch (error) {
+            return done(error as Error);
+          }
+          done(null, payload);
+        },
+        (error: unknown) => {
+          request[FAILED] = true;
+          let body: string;
+          try {
+            if (!(error instanceof SessionConflictError)) {
+              const message = `sessiongen: saving the session for ${request.method} ${request.url} failed; replying ${storeErrorStatus}`;
+              if (options.logger) options.logger(message, error);
+              else request.log.error({ err: error }, message);
+            }
+            body = replaceWithError(reply, error, storeErrorStatus);
+          } catch (thrown) {
+            return done(thrown as Error);
+          }
+          done(null, body);
+        },
+      );
+    },
+  );
 };
 
 // fastify-plugin's conventions, without a runtime dependency on it.

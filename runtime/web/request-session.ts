@@ -111,6 +111,7 @@ export class RequestSession<S extends AnySession> {
   private readonly trustProxy: TrustProxy;
   /** When the requested session was loaded: the access this request records. */
   private accessedAt: number | undefined;
+  private requestClient: SessionClient | undefined;
 
   constructor(options: RequestSessionOptions<S>) {
     this.repository = options.repository;
@@ -347,8 +348,9 @@ export class RequestSession<S extends AnySession> {
     return (this.repository.clock ?? Date.now)();
   }
 
-  /** The request's client, read only where the repository keeps devices. */
+  /** The request's client, read (once) only where the repository keeps devices. */
   private client(): SessionClient | undefined {
-    return this.repository.recordsDevices ? clientOf(this.request, this.trustProxy) : undefined;
+    if (!this.repository.recordsDevices) return undefined;
+    return (this.requestClient ??= clientOf(this.request, this.trustProxy));
   }
 }

@@ -1,3 +1,4 @@
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidSessionIdGenerator, type SessionIdGenerator } from '../../runtime/core/ids.js';
 import { CookieSessionIdResolver } from '../../runtime/web/cookie-resolver.js';
@@ -175,6 +176,31 @@ describe('Express sessionMiddleware over real sockets', () => {
     expect(await response.text()).toBe('abc');
     const id = cookieValue(response);
     expect((await store.inner.load(id))?.attributes).toEqual({ counter: 7 });
+  });
+
+  it('adds no own property to req or res under Express, and holds a reply sent back in the parent app after a mounted app touched the session', async () => {
+    const { app, call, store } = await start();
+    store.writeDelayMs = 100;
+    const sub = express();
+    const own: string[] = [];
+    sub.post('/touch', async (req, res, next) => {
+      (await sessionOf(req).get()).set('counter', 5);
+      own.push(...['session', 'writeHead', 'write', 'end', 'flushHeaders'].filter((name) => Object.prototype.hasOwnProperty.call(name === 'session' ? req : res, name)));
+      next(); // back to the parent app, which replies
+    });
+    app.use('/sub', sub);
+    app.post('/sub/touch', (_req, res) => {
+      res.status(201).end('from the parent');
+    });
+    const startedAt = Date.now();
+    const response = await call('/sub/touch', { method: 'POST' });
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('from the parent');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+    const id = cookieValue(response);
+    expect(store.landed.map((entry) => entry.id)).toEqual([id]);
+    expect((await store.inner.load(id))?.attributes).toEqual({ counter: 5 });
+    expect(own).toEqual([]);
   });
 
   it('keeps the cookies the app sets, through res.cookie and through writeHead headers', async () => {
