@@ -15,6 +15,7 @@ describeConformance('redis (standalone)', async () => {
     expireNow: async () => void (await keysUnder(opened.client, opened.prefix)),
     // The session hash `<prefix>:{<id>}` keeps each attribute's JSON in a field of its name.
     plantRaw: async (id, name, json) => void (await opened.client.hset(`${opened.prefix}:{${id}}`, name, json)),
+    openPeer: opened.openPeer,
     close: opened.close,
   };
 });

@@ -27,6 +27,8 @@ export interface OpenedStore {
   store: RedisSessionStore;
   client: RedisClient;
   prefix: string;
+  /** Another instance on the same keys (its own client, the same options), as a second app server opens it. */
+  openPeer(): Promise<{ store: RedisSessionStore; close(): Promise<void> }>;
   /** Deletes every key under the prefix, then closes the store and client. */
   close(): Promise<void>;
 }
@@ -39,6 +41,17 @@ export async function openStore(topology: Topology, options: RedisStoreOptions =
     store,
     client,
     prefix,
+    openPeer: async () => {
+      const peerClient = openClient(topology);
+      const peer = await RedisSessionStore.open(descriptor, peerClient, { ...options, keyPrefix: prefix, keyspaceNotifications: 'off' });
+      return {
+        store: peer,
+        close: async () => {
+          await peer.close();
+          await peerClient.quit();
+        },
+      };
+    },
     close: async () => {
       await deleteKeys(client, prefix);
       await store.close();

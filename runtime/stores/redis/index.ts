@@ -3,6 +3,7 @@
  * app's own: this entry loads it only when it creates a client.
  */
 export { RedisSessionStore, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, type RedisClient, type RedisStoreOptions, type NotificationState } from './redis-store.js';
+export { DEFAULT_CLIENT_CACHE_MAX_AGE_MS, DEFAULT_CLIENT_CACHE_MAX_ENTRIES, type ClientCacheOptions, type ClientCacheStats } from './client-cache.js';
 export { createRedisSessionClient, openRedisStoreFromEnv } from './from-env.js';
 export {
   RedisKeyLayout,

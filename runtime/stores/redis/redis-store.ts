@@ -4,6 +4,9 @@ import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/
 import { SessionStoreError } from '../../core/errors.js';
 import { isReservedAttribute } from '../../core/reserved.js';
 import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { openCacheConnection } from './cache-connection.js';
+import { copyRecord } from './cached-record.js';
+import { CACHE_UNAVAILABLE, TrackedCache, type ClientCacheOptions, type ClientCacheStats } from './client-cache.js';
 import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
@@ -47,6 +50,15 @@ export interface RedisStoreOptions {
   notificationCheckMs?: number | false;
   /** Where the store warns (once per store) that the server refused keyspace notifications. Default `console.warn`. */
   logger?: (message: string) => void;
+  /**
+   * Serve a session unchanged since this process last read it from memory (standalone Redis 6+
+   * only; `true` for the defaults). Each load then costs one PING that concurrent loads share,
+   * instead of HGETALL and parsing, and is never stale: the cache reads on a connection of its own
+   * with `CLIENT TRACKING`, and serves an entry only after a PING sent after the load began has
+   * come back behind every invalidation of the writes acknowledged before it. Needs node-redis 5
+   * (`redis`) installed. Refused on a Cluster or with Sentinel. Default off.
+   */
+  clientCache?: boolean | ClientCacheOptions;
 }
 
 /** The default limit on how long a store call (and, through `createRedisSessionClient`, any command) waits for Redis. */
@@ -148,6 +160,8 @@ export class RedisSessionStore implements SessionStore {
   /** Rejecters of the calls in flight, for when a connection drops under them. */
   private readonly inflight = new Set<(err: Error) => void>();
   private readonly watchedNodes = new WeakSet<Redis>();
+  /** The client-side cache of session hashes, when `clientCache` asked for one. */
+  private readonly cache: TrackedCache<SessionRecord> | undefined;
 
   /**
    * Prefer {@link RedisSessionStore.open}, which also sets up expired events. The client must not
@@ -178,6 +192,17 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     this.indexFields = descriptor.indexes.map((index) => attributeField(index.attribute));
+    if (options.clientCache) {
+      if (this.isCluster) {
+        throw new TypeError(
+          'clientCache works on a standalone Redis only: on a Cluster, slot migrations and failovers move keys away from the ' +
+            'connection that tracks them, which this cache does not yet follow; open the store without clientCache',
+        );
+      }
+      const cacheOptions = options.clientCache === true ? {} : options.clientCache;
+      const timeout = this.commandTimeoutMs === false ? DEFAULT_REDIS_COMMAND_TIMEOUT_MS : this.commandTimeoutMs;
+      this.cache = new TrackedCache<SessionRecord>(openCacheConnection(client), cacheOptions, timeout);
+    }
     // ioredis, told not to resend, drops the commands that were in flight when a connection
     // closed without settling their promises. The store fails those calls itself.
     if (this.isCluster) {
@@ -226,6 +251,7 @@ export class RedisSessionStore implements SessionStore {
   static async open(descriptor: SessionDescriptor, client: RedisClient, options: RedisStoreOptions = {}): Promise<RedisSessionStore> {
     const store = new RedisSessionStore(descriptor, client, options);
     try {
+      await store.cache?.start();
       await store.startNotifications(options.keyspaceNotifications ?? 'auto');
     } catch (err) {
       await store.close();
@@ -241,8 +267,18 @@ export class RedisSessionStore implements SessionStore {
     return 'on';
   }
 
+  /** What the client-side cache did so far (undefined without `clientCache`). */
+  get clientCacheStats(): ClientCacheStats | undefined {
+    return this.cache?.stats;
+  }
+
   async load(id: string): Promise<SessionRecord | null> {
     if (!this.keys.isUsableId(id)) return null;
+    if (this.cache) {
+      const key = this.clientPrefix + this.keys.session(id);
+      const cached = await this.cache.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
+      if (cached !== CACHE_UNAVAILABLE) return cached === null ? null : copyRecord(cached);
+    }
     try {
       return this.parse(id, await this.guard(this.client.hgetall(this.keys.session(id))));
     } catch (err) {
@@ -454,6 +490,7 @@ export class RedisSessionStore implements SessionStore {
   /** Closes the subscriber connections the store opened. The client is the caller's to close. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.cache?.close();
     clearInterval(this.notificationTimer);
     clearTimeout(this.refreshTimer);
     const subscribers = [...this.subscribers.values()];
