@@ -2,17 +2,17 @@
  * The second process of the two-process cache test: another app server on the same store. It
  * creates sessions, then saves new versions of them, changes their ids and deletes them, one
  * acknowledged write at a time, and prints a JSON line for each as soon as the store acknowledged
- * it. It reads each session before it writes it, as a read-only request would. Run with: node --conditions=sessiongen:source --import tsx cache-writer-process.ts <redis url> <key prefix> <sessions> <versions>
+ * it. It reads each session before it writes it, as a read-only request would. Run with: node --conditions=sessiongen:source --import tsx cache-writer-process.ts <redis url> <key prefix> <sessions> <versions> <ioredis|node-redis>
  */
-import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
+import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
 
-const [url, keyPrefix, sessionsArg, versionsArg] = process.argv.slice(2);
+const [url, keyPrefix, sessionsArg, versionsArg, library] = process.argv.slice(2);
 const sessions = Number(sessionsArg);
 const versions = Number(versionsArg);
 const report = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-const client = createRedisSessionClient({ url: url! });
+const client = library === 'node-redis' ? createNodeRedisSessionClient({ url: url! }) : createRedisSessionClient({ url: url! });
 const store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix, keyspaceNotifications: 'off', clientCache: true });
 const repository = new AppSessionRepository(store);
 
@@ -44,4 +44,5 @@ for (let slot = 0; slot < sessions; slot++) {
 }
 report({ op: 'done', cache: store.clientCacheStats });
 await store.close();
-await client.quit();
+if ('status' in client) await client.quit();
+else await client.close();

@@ -26,18 +26,19 @@ interface IoRedisLike {
 }
 
 interface NodeRedisLike {
-  duplicate(options: object): TrackingConnection;
+  readonly options?: object;
+  duplicate(options: object): unknown;
 }
 
 /**
  * A node-redis 5 connection to the server the store's client talks to, with RESP3 and `CLIENT
- * TRACKING ON` on every (re)connect, for {@link TrackedCache}. From a node-redis client: its
- * `duplicate`. From an ioredis client: a node-redis client built from its host, port (or unix
- * socket), credentials, database and TLS options; node-redis is then an optional peer dependency
- * of the cache. Redis Sentinel is refused: the cache connection would not follow a failover.
+ * TRACKING ON` on every (re)connect, for {@link TrackedCache}. From a node-redis client: a new
+ * client with its options. From an ioredis client: a node-redis client built from its host, port
+ * (or unix socket), credentials, database and TLS options; node-redis is then an optional peer
+ * dependency of the cache. Redis Sentinel is refused: the cache connection would not follow a failover.
  */
 export function openCacheConnection(client: unknown): TrackingConnection {
-  const connection = isNodeRedis(client) ? client.duplicate({ ...TRACKING }) : fromIoRedis(client as IoRedisLike);
+  const connection = isNodeRedis(client) ? fromNodeRedis(client) : fromIoRedis(client as IoRedisLike);
   // Connection errors reach loads as fallbacks to the store's client; node-redis reconnects.
   connection.on('error', () => undefined);
   return connection;
@@ -47,12 +48,26 @@ function isNodeRedis(client: unknown): client is NodeRedisLike {
   return typeof (client as { duplicate?: unknown }).duplicate === 'function' && typeof (client as { sendCommand?: unknown }).sendCommand === 'function' && typeof (client as { hGetAll?: unknown }).hGetAll === 'function';
 }
 
+/**
+ * Not `duplicate({ RESP: 3 })`: a duplicate keeps its original's command classes, which transform
+ * replies for the original's protocol (an RESP2 client's HGETALL of an RESP3 map gives `{}`).
+ * node-redis's own client-side cache and `emitInvalidate` exclude each other: the new client has only the latter.
+ */
+function fromNodeRedis(client: NodeRedisLike): TrackingConnection {
+  const { createClient } = loadNodeRedis();
+  return createClient({ ...client.options, clientSideCache: undefined, ...TRACKING } as NodeRedis.RedisClientOptions) as unknown as TrackingConnection;
+}
+
+function loadNodeRedis(): typeof NodeRedis {
+  return loadOptionalDependency<typeof NodeRedis>('redis', "the Redis store's clientCache (node-redis 5 speaks RESP3 with CLIENT TRACKING)");
+}
+
 function fromIoRedis(client: IoRedisLike): TrackingConnection {
   const options = client.options;
   if (options.sentinels && options.sentinels.length > 0) {
     throw new TypeError('clientCache does not support Redis Sentinel: its connection would not follow a failover; open the store without clientCache');
   }
-  const { createClient } = loadOptionalDependency<typeof NodeRedis>('redis', "the Redis store's clientCache (node-redis 5 speaks RESP3 with CLIENT TRACKING)");
+  const { createClient } = loadNodeRedis();
   const common = { connectTimeout: options.connectTimeout ?? 10_000, reconnectStrategy: RECONNECT };
   const socket = options.path
     ? { path: options.path, ...common }
