@@ -55,7 +55,10 @@ function isNodeRedis(client: unknown): client is NodeRedisLike {
  */
 function fromNodeRedis(client: NodeRedisLike): TrackingConnection {
   const { createClient } = loadNodeRedis();
-  return createClient({ ...client.options, clientSideCache: undefined, ...TRACKING } as NodeRedis.RedisClientOptions) as unknown as TrackingConnection;
+  const options = (client.options ?? {}) as { socket?: object };
+  // It reconnects whatever the app chose for its own client: while it is down, loads cost a round trip.
+  const socket = { ...options.socket, reconnectStrategy: RECONNECT };
+  return createClient({ ...options, socket, clientSideCache: undefined, ...TRACKING } as NodeRedis.RedisClientOptions) as unknown as TrackingConnection;
 }
 
 function loadNodeRedis(): typeof NodeRedis {
