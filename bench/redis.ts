@@ -9,6 +9,9 @@
  *   - connect-redis 9 with node-redis 5 (as it requires), through express-session's Store API
  *     (`get` + `set`), the session shaped as express-session stores it (with its cookie).
  *
+ * Then a read-mostly table (9 loads per save): sessiongen with and without its client-side cache
+ * (`clientCache`) on each client library, beside connect-redis (`BENCH_READ_MOSTLY=off` skips it).
+ *
  * Prints a Markdown table: cycles/s, p50/p99 latency, bytes per session (MEMORY USAGE) and ratios.
  * Uses the Redis at REDIS_URL (default 127.0.0.1:6379) under a key prefix of its own, removed after.
  *
@@ -21,7 +24,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
+import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { SAVE_SCRIPT, TOUCH_SCRIPT } from '../runtime/stores/redis/scripts.js';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
 
@@ -241,6 +244,189 @@ function connectRedis(): Contender {
   };
 }
 
+// --- read-mostly: the client-side cache -------------------------------------------------------
+//
+// A user's requests mostly read their session: here one cycle is 9 read-only requests (a load
+// each; with a touch interval sessiongen writes nothing for them, and connect-redis is given the
+// same: `get` only, as with `disableTouch`) and then one request that loads, changes one attribute
+// and saves. The same session 10 times in a row per cycle, 64 cycles in flight over 10 000 sessions.
+// Contenders: sessiongen without and with `clientCache` (on each client library), connect-redis
+// `get`/`set`. Printed with CPU time of this process per cycle (user + system).
+
+const READS_PER_WRITE = 9;
+
+interface ReadMostly {
+  name: string;
+  setup(): Promise<void>;
+  /** One read-only request's load of session n. */
+  read(n: number): Promise<void>;
+  /** One writing request on session n: load, change, save. */
+  write(n: number): Promise<void>;
+  teardown(): Promise<void>;
+  /** Whatever the contender wants to say under the table (cache hits). */
+  note?(): string;
+}
+
+function readMostlySessiongen(label: string, library: 'ioredis' | 'node-redis', clientCache: boolean): ReadMostly {
+  const client = library === 'ioredis' ? createRedisSessionClient({ url: URL }) : createNodeRedisSessionClient({ url: URL });
+  const keyPrefix = `${prefix}:rm${library === 'ioredis' ? 'i' : 'n'}${clientCache ? 'c' : 'u'}`;
+  const ids: string[] = [];
+  let repo: AppSessionRepository;
+  let store: RedisSessionStore;
+  return {
+    name: label,
+    async setup() {
+      store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix, keyspaceNotifications: 'off', clientCache });
+      repo = new AppSessionRepository(store);
+      for (let start = 0; start < SESSIONS; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+            const a = attributes(start + k);
+            const session = repo.createSession();
+            for (const [name, value] of Object.entries(a)) session.set(name as keyof typeof a, value as never);
+            await repo.save(session);
+            ids[start + k] = session.id;
+          }),
+        );
+      }
+    },
+    async read(n) {
+      if (!(await repo.findById(ids[n % SESSIONS]!))) throw new Error('session vanished');
+    },
+    async write(n) {
+      const session = await repo.findById(ids[n % SESSIONS]!);
+      if (!session) throw new Error('session vanished');
+      const now = Date.now();
+      session.lastAccessedTime = now;
+      session.set('lastLoginAt', now);
+      await repo.save(session);
+    },
+    note() {
+      const stats = store.clientCacheStats;
+      return stats ? `${label}: ${stats.hits} loads from memory, ${stats.misses} read, ${stats.barriers} PINGs, ${stats.discarded} reads not kept` : '';
+    },
+    async teardown() {
+      const admin = new Redis(URL);
+      await deleteUnder(admin, `${keyPrefix}:`);
+      await admin.quit();
+      await store.close();
+      if ('status' in client) await client.quit();
+      else await client.close();
+    },
+  };
+}
+
+function readMostlyConnectRedis(): ReadMostly {
+  const client = createClient({ url: URL });
+  const keyPrefix = `${prefix}:rmcr:sess:`;
+  let store: RedisStore;
+  const ids: string[] = [];
+  const get = (sid: string) => store.get(sid) as Promise<(SessionData & Record<string, unknown>) | null>;
+  return {
+    name: 'connect-redis 9 + node-redis 5 (get; get + set)',
+    async setup() {
+      await client.connect();
+      store = new RedisStore({ client, prefix: keyPrefix, ttl: 1800 });
+      for (let start = 0; start < SESSIONS; start += 500) {
+        await Promise.all(
+          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+            const n = start + k;
+            const sid = randomBytes(24).toString('base64url');
+            const session = {
+              cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000).toISOString(), httpOnly: true, path: '/' },
+              ...attributes(n),
+            };
+            await store.set(sid, session as unknown as SessionData);
+            ids[n] = sid;
+          }),
+        );
+      }
+    },
+    async read(n) {
+      if (!(await get(ids[n % SESSIONS]!))) throw new Error('session vanished');
+    },
+    async write(n) {
+      const sid = ids[n % SESSIONS]!;
+      const session = await get(sid);
+      if (!session) throw new Error('session vanished');
+      const now = Date.now();
+      (session.cookie as unknown as { expires: string }).expires = new Date(now + 1_800_000).toISOString();
+      session.lastLoginAt = now;
+      await store.set(sid, session);
+    },
+    async teardown() {
+      const admin = new Redis(URL);
+      await deleteUnder(admin, keyPrefix);
+      await admin.quit();
+      await client.quit();
+    },
+  };
+}
+
+interface ReadMostlyRun extends Run {
+  cpuMicros: number;
+}
+
+async function driveReadMostly(contender: ReadMostly, seconds: number): Promise<ReadMostlyRun> {
+  const latencies: number[] = [];
+  let next = Math.floor(Math.random() * SESSIONS);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const n = next++;
+      const t0 = performance.now();
+      for (let i = 0; i < READS_PER_WRITE; i++) await contender.read(n);
+      await contender.write(n);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const used = process.cpuUsage(cpu);
+  return { cycles: latencies.length, seconds: (performance.now() - started) / 1000, latencies, cpuMicros: used.user + used.system };
+}
+
+/** The read-mostly table, after the main one, in the same process. */
+async function readMostlyBench(): Promise<void> {
+  const contenders = [
+    readMostlySessiongen('sessiongen, ioredis', 'ioredis', false),
+    readMostlySessiongen('sessiongen, ioredis, clientCache', 'ioredis', true),
+    readMostlySessiongen('sessiongen, node-redis', 'node-redis', false),
+    readMostlySessiongen('sessiongen, node-redis, clientCache', 'node-redis', true),
+    readMostlyConnectRedis(),
+  ];
+  for (const contender of contenders) await contender.setup();
+  const runs = new Map<ReadMostly, ReadMostlyRun[]>(contenders.map((c) => [c, []]));
+  for (const contender of contenders) await driveReadMostly(contender, WARMUP_SECONDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const contender of order) runs.get(contender)!.push(await driveReadMostly(contender, SECONDS));
+  }
+  const rows = contenders.map((contender) => {
+    const all = runs.get(contender)!;
+    const cycles = all.reduce((a, r) => a + r.cycles, 0);
+    const seconds = all.reduce((a, r) => a + r.seconds, 0);
+    const cpu = all.reduce((a, r) => a + r.cpuMicros, 0);
+    const latencies = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    return { contender, rate: cycles / seconds, cpuPerCycle: cpu / cycles, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  });
+  const connect = rows[rows.length - 1]!;
+  const uncached = rows[0]!;
+  console.log(`\n## Redis, read-mostly: ${READS_PER_WRITE} loads, then load → change one attribute → save (one cycle), ${CONCURRENCY} concurrent, ${SESSIONS} sessions\n`);
+  console.log('| contender | cycles/s | requests/s | CPU µs/cycle | p50 ms | p99 ms | vs sessiongen ioredis uncached | vs connect-redis |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    console.log(
+      `| ${row.contender.name} | ${row.rate.toFixed(0)} | ${(row.rate * (READS_PER_WRITE + 1)).toFixed(0)} | ${row.cpuPerCycle.toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ` +
+        `${(row.rate / uncached.rate).toFixed(2)}× | ${(row.rate / connect.rate).toFixed(2)}× |`,
+    );
+  }
+  const notes = contenders.map((contender) => contender.note?.() ?? '').filter(Boolean);
+  if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+  for (const contender of contenders) await contender.teardown();
+}
+
 // --- harness ----------------------------------------------------------------------------------
 
 async function deleteUnder(client: Redis, keyPrefix: string): Promise<void> {
@@ -312,6 +498,7 @@ async function main() {
       `bytes/session ${ours.memory.bytes.toFixed(0)} vs connect-redis ${connect.memory.bytes.toFixed(0)} (target ≤).`,
   );
   for (const contender of contenders) await contender.teardown();
+  if (process.env.BENCH_READ_MOSTLY !== 'off') await readMostlyBench();
   process.exit(0);
 }
 

@@ -12,6 +12,8 @@ describeConformance('memory', async () => {
     plantRaw: async (id, name, json) => {
       (store as unknown as { sessions: Map<string, SessionRecord> }).sessions.get(id)!.attributes[name] = JSON.parse(json);
     },
+    // One process's store: every instance of the app shares it.
+    openPeer: async () => ({ store, close: async () => undefined }),
     close: () => store.close(),
   };
 });

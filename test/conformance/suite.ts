@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidAttributeError, MAX_INACTIVE_INTERVAL, SessionLimitError, SessionRepository, type SessionDescriptor, type SessionEvent, type SessionStore } from '@sessiongen/runtime';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
 import { describeGovernance } from './governance.js';
+import { describeInstances, type PeerStore } from './instances.js';
 
 /**
  * What a store's layout allows, where it cannot meet the whole contract: a layout shared with
@@ -40,6 +41,8 @@ export interface StoreUnderTest {
   descriptor?: SessionDescriptor;
   /** Writes one attribute's JSON text straight into a stored session, past the repository (a value planted by hand). */
   plantRaw(id: string, name: string, json: string): Promise<void>;
+  /** Opens another instance of the store on the same data (its own client), as a second app server would; absent: the two-instance cases are skipped, saying so. */
+  openPeer?: () => Promise<PeerStore>;
   close(): Promise<void>;
 }
 
@@ -189,6 +192,19 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
         expect(found.hasChanges).toBe(false);
         await repo.save(found);
         expect((await reload(session.id)).get('tenantId')).toBe('acme');
+      });
+
+      it('a loaded value changed in place changes neither the stored session nor the next load', async () => {
+        const session = await saved((s) => s.set('roles', ['a']).set('cart', [{ sku: 'ABC-1', quantity: 1, unitPriceCents: 5 }]));
+        for (let i = 0; i < 2; i++) {
+          const found = await reload(session.id);
+          found.get('roles')!.push('intruder');
+          found.get('cart')![0]!.quantity = 99;
+        }
+        const again = await reload(session.id);
+        expect(again.get('roles')).toEqual(['a']);
+        expect(again.get('cart')).toEqual([{ sku: 'ABC-1', quantity: 1, unitPriceCents: 5 }]);
+        expect(again.hasChanges).toBe(false);
       });
 
       it('keeps all of 50 concurrent saves of 50 different attributes on one session', async () => {
@@ -755,6 +771,7 @@ export function describeConformance(name: string, open: () => Promise<StoreUnder
     });
 
     describeGovernance(() => subject);
+    describeInstances(() => subject);
 
     describe('validated loads', () => {
       it('hides stored values the schema rejects, reports each, and leaves them in the store until the app writes them', async () => {

@@ -7,8 +7,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from '@sessiongen/runtime/redis';
+import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore, type RedisClient, type RedisStoreOptions } from '@sessiongen/runtime/redis';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { closeClient, LIBRARIES, type Library } from '../redis/helpers.js';
 import { OwnRedis } from '../services/own-redis.js';
 import { OwnRedisCluster } from '../services/own-redis-cluster.js';
 
@@ -34,9 +35,14 @@ interface Opened {
 
 const opened: Opened[] = [];
 
-async function open(options: RedisStoreOptions, serverArgs: string[] = []): Promise<Opened> {
+/** A client of `library`, as an app would create it. */
+function clientOf(library: Library, target: { url: string } | { clusterNodes: string }): RedisClient {
+  return library === 'ioredis' ? createRedisSessionClient(target) : createNodeRedisSessionClient(target);
+}
+
+async function open(library: Library, options: RedisStoreOptions, serverArgs: string[] = []): Promise<Opened> {
   const redis = await OwnRedis.start({ args: serverArgs });
-  const client = createRedisSessionClient({ url: redis.url });
+  const client = clientOf(library, { url: redis.url });
   const store = await RedisSessionStore.open(appSessionDescriptor, client, options);
   // One-second sessions: Redis expires them itself.
   const repository = new AppSessionRepository(store, { maxInactiveInterval: 1 });
@@ -52,7 +58,7 @@ async function open(options: RedisStoreOptions, serverArgs: string[] = []): Prom
 afterEach(async () => {
   for (const { store, client, admin, redis } of opened.splice(0)) {
     await store.close();
-    client.disconnect();
+    await closeClient(client);
     admin.disconnect();
     await redis.stop();
   }
@@ -80,11 +86,11 @@ async function flags(admin: Redis): Promise<string> {
   return ((await admin.config('GET', 'notify-keyspace-events')) as string[])[1] ?? '';
 }
 
-describe('Redis expired events across faults (redis-servers of the test\'s own)', () => {
+for (const library of LIBRARIES) describe(`Redis expired events across faults on ${library} (redis-servers of the test's own)`, () => {
 
   it.each(['SIGTERM', 'SIGKILL'] as const)('every expired event arrives before and after a restart (%s)', async (signal) => {
     // No periodic check: the reconnect alone must bring the events back.
-    const { redis, repository, admin, expired, store } = await open({ notificationCheckMs: false });
+    const { redis, repository, admin, expired, store } = await open(library, { notificationCheckMs: false });
     expect(store.notifications).toBe('on');
     const before = await sessions(repository, SESSIONS);
     const beforeCount = await expiredOf(expired, before, 5_000);
@@ -101,7 +107,7 @@ describe('Redis expired events across faults (redis-servers of the test\'s own)'
     await until('the subscriber is back', async () => /\bsub=1\b/.test((await admin.client('LIST')) as string), 10_000);
     const after = await sessions(repository, SESSIONS);
     const afterCount = await expiredOf(expired, after, 5_000);
-    console.log(`redis, restart (${signal}): ${beforeCount} of ${SESSIONS} expired events before, ${afterCount} of ${SESSIONS} after`);
+    console.log(`redis (${library}), restart (${signal}): ${beforeCount} of ${SESSIONS} expired events before, ${afterCount} of ${SESSIONS} after`);
     expect(beforeCount).toBe(SESSIONS);
     expect(afterCount).toBe(SESSIONS);
     // The restarted server started without the flags; the store set them again (its stats start at zero).
@@ -111,7 +117,7 @@ describe('Redis expired events across faults (redis-servers of the test\'s own)'
   }, 30_000);
 
   it('sets the flags again at the periodic check when they are lost while connected', async () => {
-    const { repository, admin, expired } = await open({ notificationCheckMs: 100 });
+    const { repository, admin, expired } = await open(library, { notificationCheckMs: 100 });
     await admin.config('SET', 'notify-keyspace-events', '');
     await until('the flags are back', async () => /E/.test(await flags(admin)) && /[xA]/.test(await flags(admin)), 2_000);
     const ids = await sessions(repository, SESSIONS);
@@ -120,7 +126,7 @@ describe('Redis expired events across faults (redis-servers of the test\'s own)'
 
   it('warns once when the server refuses CONFIG, and everything else works', async () => {
     const warnings: string[] = [];
-    const { store, repository } = await open({ notificationCheckMs: 50, logger: (message) => warnings.push(message) }, ['--rename-command', 'CONFIG', '']);
+    const { store, repository } = await open(library, { notificationCheckMs: 50, logger: (message) => warnings.push(message) }, ['--rename-command', 'CONFIG', '']);
     expect(store.notifications).toBe('refused');
     await sleep(400);
     expect(warnings).toHaveLength(1);
@@ -131,7 +137,7 @@ describe('Redis expired events across faults (redis-servers of the test\'s own)'
   }, 20_000);
 });
 
-describe('Redis Cluster expired events across a master\'s restart (a cluster of the test\'s own)', () => {
+for (const library of LIBRARIES) describe(`Redis Cluster expired events across a master's restart on ${library} (a cluster of the test's own)`, () => {
   let cluster: OwnRedisCluster | undefined;
   let client: RedisClient | undefined;
   let store: RedisSessionStore | undefined;
@@ -139,14 +145,14 @@ describe('Redis Cluster expired events across a master\'s restart (a cluster of 
 
   afterEach(async () => {
     await store?.close();
-    client?.disconnect();
+    if (client) await closeClient(client);
     for (const admin of admins.splice(0)) admin.disconnect();
     await cluster?.stop();
   });
 
   it('a restarted master gets its flags and subscriber back, and every expired event arrives', async () => {
     cluster = await OwnRedisCluster.start();
-    client = createRedisSessionClient({ clusterNodes: cluster.clusterNodes });
+    client = clientOf(library, { clusterNodes: cluster.clusterNodes });
     // No periodic check: losing the node and finding it again must be enough.
     store = await RedisSessionStore.open(appSessionDescriptor, client, { notificationCheckMs: false });
     const repository = new AppSessionRepository(store, { maxInactiveInterval: 1 });
@@ -175,7 +181,7 @@ describe('Redis Cluster expired events across a master\'s restart (a cluster of 
     const after = await sessions(repository, count);
     expect(await victimAdmin.dbsize(), 'some sessions live on the restarted master').toBeGreaterThan(0);
     const afterCount = await expiredOf(expired, after, 5_000);
-    console.log(`redis cluster, a master restarted (SIGKILL): ${beforeCount} of ${count} expired events before, ${afterCount} of ${count} after`);
+    console.log(`redis cluster (${library}), a master restarted (SIGKILL): ${beforeCount} of ${count} expired events before, ${afterCount} of ${count} after`);
     expect(beforeCount).toBe(count);
     expect(afterCount).toBe(count);
     expect((await victimAdmin.info('commandstats')) as string).toMatch(/cmdstat_config\|set:calls=[1-9]/);

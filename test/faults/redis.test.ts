@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStoreError } from '@sessiongen/runtime';
-import { createRedisSessionClient, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, RedisSessionStore, type RedisClient } from '@sessiongen/runtime/redis';
+import { createNodeRedisSessionClient, createRedisSessionClient, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, RedisSessionStore, type RedisClient } from '@sessiongen/runtime/redis';
 import { startDemo } from '../../examples/demo/server.js';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
+import { closeClient, LIBRARIES } from '../redis/helpers.js';
 import { OwnRedis } from '../services/own-redis.js';
 import { underFault, type WriteLoad } from './write-load.js';
 
@@ -21,7 +22,7 @@ const WORKERS = 16;
 /** Acknowledged writes wanted before the fault, and again after it. */
 const WRITES = 300;
 
-describe('Redis store under faults (a redis-server of the test\'s own)', () => {
+for (const library of LIBRARIES) describe(`Redis store on ${library} under faults (a redis-server of the test's own)`, () => {
   let redis: OwnRedis;
   let client: RedisClient;
   let repository: AppSessionRepository;
@@ -29,7 +30,7 @@ describe('Redis store under faults (a redis-server of the test\'s own)', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start({ persistent: true });
-    client = createRedisSessionClient({ url: redis.url }, { commandTimeout: TIMEOUT_MS });
+    client = library === 'ioredis' ? createRedisSessionClient({ url: redis.url }, { commandTimeout: TIMEOUT_MS }) : createNodeRedisSessionClient({ url: redis.url });
     const store = await RedisSessionStore.open(appSessionDescriptor, client, {
       keyPrefix: `${appSessionDescriptor.redis.keyPrefix}:f${randomBytes(4).toString('hex')}`,
       commandTimeoutMs: TIMEOUT_MS,
@@ -42,7 +43,7 @@ describe('Redis store under faults (a redis-server of the test\'s own)', () => {
 
   afterAll(async () => {
     await repository?.close();
-    client?.disconnect();
+    if (client) await closeClient(client);
     admin?.disconnect();
     await redis?.stop();
   });
@@ -89,14 +90,14 @@ describe('Redis store under faults (a redis-server of the test\'s own)', () => {
   }, 60_000);
 });
 
-describe('the demo on a stalled Redis (the test\'s own server)', () => {
+for (const library of LIBRARIES) describe(`the demo on a stalled Redis (the test's own server), REDIS_CLIENT=${library}`, () => {
   let redis: OwnRedis;
   let demo: Awaited<ReturnType<typeof startDemo>>;
   let base: string;
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    demo = await startDemo({ ...process.env, SESSION_STORE: 'redis', REDIS_URL: redis.url, PORT: '0', REDIS_KEY_PREFIX: 'stall:session' });
+    demo = await startDemo({ ...process.env, SESSION_STORE: 'redis', REDIS_CLIENT: library, REDIS_URL: redis.url, PORT: '0', REDIS_KEY_PREFIX: 'stall:session' });
     base = `http://127.0.0.1:${demo.port}`;
   });
 
@@ -115,7 +116,7 @@ describe('the demo on a stalled Redis (the test\'s own server)', () => {
     const stalled = await fetch(`${base}/api/session`, { headers: { cookie } });
     const waited = Date.now() - started;
     redis.resume();
-    console.log(`redis, stalled: GET /api/session answered ${stalled.status} after ${waited} ms`);
+    console.log(`redis (${library}), stalled: GET /api/session answered ${stalled.status} after ${waited} ms`);
     expect(stalled.status).toBe(503);
     expect(await stalled.json()).toEqual({ error: 'session store unavailable', status: 503 });
     expect(waited).toBeGreaterThanOrEqual(DEFAULT_REDIS_COMMAND_TIMEOUT_MS - 50);

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStoreError } from '@sessiongen/runtime';
-import { createRedisSessionClient, RedisSessionStore, type RedisClient } from '@sessiongen/runtime/redis';
+import { RedisSessionStore, type RedisClient } from '@sessiongen/runtime/redis';
 import { appSessionDescriptor, AppSessionRepository } from '../../generated/index.js';
-import { CLUSTER_NODES, deleteKeys, sleep, STANDALONE_URL, uniquePrefix, type Topology } from './helpers.js';
+import { CLUSTER_NODES, closeClient, deleteKeys, openAdmin, openClient, sleep, STANDALONE_URL, SUBJECTS, uniquePrefix } from './helpers.js';
 
 const SAVES = 600;
 
@@ -27,8 +27,8 @@ async function killConnections(admins: Redis[], name: string): Promise<number> {
   return killed;
 }
 
-for (const topology of ['standalone', 'cluster'] as const satisfies readonly Topology[]) {
-  describe(`Redis store when its connections are killed (${topology})`, () => {
+for (const { topology, library } of SUBJECTS) {
+  describe(`Redis store when its connections are killed (${topology}, ${library})`, () => {
     const name = `sessiongen-fault-${randomBytes(4).toString('hex')}`;
     const prefix = uniquePrefix();
     let client: RedisClient;
@@ -37,10 +37,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
     let admins: Redis[];
 
     beforeAll(async () => {
-      client =
-        topology === 'standalone'
-          ? createRedisSessionClient({ url: STANDALONE_URL }, { connectionName: name })
-          : createRedisSessionClient({ clusterNodes: CLUSTER_NODES }, { connectionName: name });
+      client = openClient(topology, library, { connectionName: name });
       store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix: prefix, keyspaceNotifications: 'off' });
       repo = new AppSessionRepository(store);
       admins =
@@ -50,9 +47,11 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
     });
 
     afterAll(async () => {
-      await deleteKeys(client, prefix);
+      const admin = openAdmin(topology);
+      await deleteKeys(admin, prefix);
+      await admin.quit();
       await store.close();
-      await client.quit();
+      await closeClient(client);
       for (const admin of admins) await admin.quit();
     });
 

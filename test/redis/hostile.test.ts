@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieSessionIdResolver, HeaderSessionIdResolver, SessionStoreError, type SessionStore } from '@sessiongen/runtime';
 import { createDemoApp } from '../../examples/demo/app.js';
 import { AppSessionRepository } from '../../generated/index.js';
-import { openStore, type OpenedStore, type Topology } from './helpers.js';
+import { openStore, SUBJECTS, type Library, type OpenedStore } from './helpers.js';
 
 const HOSTILE = [
   '*',
@@ -42,32 +42,48 @@ interface Sent {
   args: string[];
 }
 
+const text = (arg: unknown) => (Buffer.isBuffer(arg) ? arg.toString('latin1') : String(arg));
+
 /** Records every command the client sends (the commands still go to Redis: a spy, not a mock). */
-function record(opened: OpenedStore): Sent[] {
+function record(opened: OpenedStore, library: Library): Sent[] {
   const sent: Sent[] = [];
-  const client = opened.client as unknown as { sendCommand(command: { name: string; args: unknown[] }, ...rest: unknown[]): unknown };
-  const original = client.sendCommand.bind(client);
-  client.sendCommand = (command, ...rest) => {
-    sent.push({ name: command.name.toLowerCase(), args: command.args.map((arg) => (Buffer.isBuffer(arg) ? arg.toString('latin1') : String(arg))) });
-    return original(command, ...rest);
-  };
+  if (library === 'ioredis') {
+    const client = opened.client as unknown as { sendCommand(command: { name: string; args: unknown[] }, ...rest: unknown[]): unknown };
+    const original = client.sendCommand.bind(client);
+    client.sendCommand = (command, ...rest) => {
+      sent.push({ name: command.name.toLowerCase(), args: command.args.map(text) });
+      return original(command, ...rest);
+    };
+    return sent;
+  }
+  // node-redis: every command reaches a connection's client through its sendCommand(args); on a
+  // cluster, those are the masters' clients.
+  const cluster = opened.client as unknown as { masters?: Array<{ client?: object }> };
+  const clients = Array.isArray(cluster.masters) ? cluster.masters.map((master) => master.client!) : [opened.client];
+  for (const client of clients as Array<{ sendCommand(args: unknown[], ...rest: unknown[]): unknown }>) {
+    const original = client.sendCommand.bind(client);
+    client.sendCommand = (args, ...rest) => {
+      sent.push({ name: text(args[0]).toLowerCase(), args: args.slice(1).map(text) });
+      return original(args, ...rest);
+    };
+  }
   return sent;
 }
 
-for (const topology of ['standalone', 'cluster'] as const satisfies readonly Topology[]) {
-  describe(`hostile ids against the Redis store (${topology})`, () => {
+for (const { topology, library } of SUBJECTS) {
+  describe(`hostile ids against the Redis store (${topology}, ${library})`, () => {
     let opened: OpenedStore;
     let repo: AppSessionRepository;
     let sent: Sent[];
     let victimId: string;
 
     beforeAll(async () => {
-      opened = await openStore(topology, { keyspaceNotifications: 'off' });
+      opened = await openStore(topology, { keyspaceNotifications: 'off' }, undefined, library);
       repo = new AppSessionRepository(opened.store);
       const victim = repo.createSession().set('principalName', 'alice').set('tenantId', 'acme');
       await repo.save(victim);
       victimId = victim.id;
-      sent = record(opened);
+      sent = record(opened, library);
     });
     afterAll(() => opened?.close());
 

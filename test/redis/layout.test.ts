@@ -12,7 +12,7 @@ import { loadSchema } from '../../generator/load/load-schema.js';
 import type { SessionModel } from '../../generator/model/model.js';
 import { AppSessionRepository } from '../../generated/index.js';
 import { appSessionRedisKeys, appSessionRedisMetaFields } from '../../generated/redis/keys.js';
-import { keysUnder, openStore, type OpenedStore, type Topology } from './helpers.js';
+import { keysUnder, openStore, type OpenedStore, SUBJECTS } from './helpers.js';
 
 const SCHEMA = 'schema/app-session.schema.json';
 
@@ -54,17 +54,17 @@ describe('generated Redis layout (golden)', () => {
   });
 });
 
-for (const topology of ['standalone', 'cluster'] as const satisfies readonly Topology[]) {
-  describe(`Redis layout as written (${topology})`, () => {
+for (const { topology, library } of SUBJECTS) {
+  describe(`Redis layout as written (${topology}, ${library})`, () => {
     let opened: OpenedStore;
     let repo: AppSessionRepository;
     let keys: ReturnType<typeof appSessionRedisKeys>;
 
     /** How many of the keys exist (one EXISTS per key: on a cluster they are in different slots). */
-    const existing = async (...list: string[]) => (await Promise.all(list.map((key) => opened.client.exists(key)))).reduce((a, b) => a + b, 0);
+    const existing = async (...list: string[]) => (await Promise.all(list.map((key) => opened.admin.exists(key)))).reduce((a, b) => a + b, 0);
 
     beforeAll(async () => {
-      opened = await openStore(topology, { keyspaceNotifications: 'off' });
+      opened = await openStore(topology, { keyspaceNotifications: 'off' }, undefined, library);
       repo = new AppSessionRepository(opened.store);
       keys = appSessionRedisKeys(opened.prefix);
     });
@@ -74,7 +74,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       const principal = `layout-${Date.now()}`;
       const session = repo.createSession().set('principalName', principal).set('tenantId', 'acme').set('roles', ['a', 'b']);
       await repo.save(session);
-      const client = opened.client;
+      const client = opened.admin;
       const key = keys.session(session.id);
       expect(await client.type(key)).toBe('hash');
       expect(await client.hgetall(key)).toEqual({
@@ -121,18 +121,18 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       await repo.save(short);
       await repo.save(long);
       const indexKey = keys.principalNameIndex(principal);
-      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
+      expect(await opened.admin.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
       const forever = repo.createSession().set('principalName', principal);
       forever.maxInactiveInterval = -1;
       await repo.save(forever);
-      expect(await opened.client.pttl(keys.session(forever.id))).toBe(-1);
-      expect(await opened.client.zscore(indexKey, forever.id)).toBe('inf');
-      expect(await opened.client.pttl(indexKey)).toBe(-1);
+      expect(await opened.admin.pttl(keys.session(forever.id))).toBe(-1);
+      expect(await opened.admin.zscore(indexKey, forever.id)).toBe('inf');
+      expect(await opened.admin.pttl(indexKey)).toBe(-1);
       await repo.deleteById(forever.id);
-      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
+      expect(await opened.admin.call('PEXPIRETIME', indexKey)).toBe(long.lastAccessedTime + 7200_000 + 3600_000);
       await repo.deleteById(short.id);
       await repo.deleteById(long.id);
-      expect(await opened.client.exists(indexKey)).toBe(0);
+      expect(await opened.admin.exists(indexKey)).toBe(0);
     });
 
     it('a save whose expiry has passed deletes the session and its index entries', async () => {
@@ -152,21 +152,21 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       const oldId = session.id;
       session.changeSessionId();
       await repo.save(session);
-      const written = await keysUnder(opened.client, opened.prefix);
+      const written = await keysUnder(opened.admin, opened.prefix);
       expect(written.filter((key) => key.includes(oldId) || key.endsWith(':moving'))).toEqual([keys.moved(oldId)]);
-      expect(await opened.client.get(keys.moved(oldId))).toBe(session.id);
-      const markerTtl = await opened.client.pttl(keys.moved(oldId));
+      expect(await opened.admin.get(keys.moved(oldId))).toBe(session.id);
+      const markerTtl = await opened.admin.pttl(keys.moved(oldId));
       expect(markerTtl).toBeGreaterThan(0);
       expect(markerTtl).toBeLessThanOrEqual(60_000);
       expect(written).toContain(keys.session(session.id));
-      expect(await opened.client.zrange(keys.principalNameIndex(principal), '0', '-1')).toEqual([session.id]);
+      expect(await opened.admin.zrange(keys.principalNameIndex(principal), '0', '-1')).toEqual([session.id]);
       await repo.deleteById(session.id);
       expect(await existing(keys.session(session.id), keys.principalNameIndex(principal))).toBe(0);
     });
 
     if (topology === 'cluster') {
       it('spreads sessions and index keys over the masters (so the cluster paths really run)', async () => {
-        const cluster = opened.client as Cluster;
+        const cluster = opened.admin as Cluster;
         expect(cluster.nodes('master')).toHaveLength(3);
         const sessions = await Promise.all(Array.from({ length: 12 }, () => repo.save(repo.createSession()).then(() => null)));
         expect(sessions).toHaveLength(12);

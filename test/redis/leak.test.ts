@@ -7,18 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppSessionRepository, type AppSession } from '../../generated/index.js';
 import { appSessionRedisKeys } from '../../generated/redis/keys.js';
-import { keysUnder, openStore, sleep, type OpenedStore, type Topology } from './helpers.js';
+import { keysUnder, openStore, sleep, type OpenedStore, SUBJECTS } from './helpers.js';
 
 const TOTAL = 10_000;
 const BATCH = 100;
 
-for (const topology of ['standalone', 'cluster'] as const satisfies readonly Topology[]) {
-  describe(`Redis index upkeep with ${TOTAL} sessions (${topology})`, () => {
+for (const { topology, library } of SUBJECTS) {
+  describe(`Redis index upkeep with ${TOTAL} sessions (${topology}, ${library})`, () => {
     let opened: OpenedStore;
     let repo: AppSessionRepository;
 
     beforeAll(async () => {
-      opened = await openStore(topology, { keyspaceNotifications: 'off' });
+      opened = await openStore(topology, { keyspaceNotifications: 'off' }, undefined, library);
       // Id changes leave a moved marker for idForwardingMs: a second, so none is left at the end.
       repo = new AppSessionRepository(opened.store, { idForwardingMs: 1_000 });
     });
@@ -78,7 +78,7 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
         await Promise.all(excess.map(([key, session]) => repo.deleteById(session.id).then(() => live.delete(key))));
 
         if ((start / BATCH) % 10 === 9) {
-          const card = await opened.client.zcard(indexKey);
+          const card = await opened.admin.zcard(indexKey);
           const stillLive = [...live.keys()].filter((key) => !key.startsWith('other:')).length;
           const recentShort = shortLived.filter((at) => at > Date.now() - 2_500).length;
           expect(card, `index size after ${start + BATCH} sessions`).toBeLessThanOrEqual(stillLive + recentShort);
@@ -91,18 +91,18 @@ for (const topology of ['standalone', 'cluster'] as const satisfies readonly Top
       const found = await repo.findByPrincipalName(principal);
       expect([...found.keys()].sort()).toEqual(expectedLive.sort());
       // findByPrincipalName pruned on read: exactly the live members remain.
-      expect((await opened.client.zrange(indexKey, '0', '-1')).sort()).toEqual(expectedLive.sort());
+      expect((await opened.admin.zrange(indexKey, '0', '-1')).sort()).toEqual(expectedLive.sort());
       // The key lives exactly as long as its longest-lived member's score (-1: one never expires).
       const liveSessions = expectedLive.map((id) => live.get(id)!);
       const maxScore = liveSessions.some((s) => s.maxInactiveInterval < 0)
         ? -1
         : Math.max(...liveSessions.map((s) => s.lastAccessedTime + s.maxInactiveInterval * 1500)); // expiry + half a timeout
-      expect(await opened.client.call('PEXPIRETIME', indexKey)).toBe(maxScore);
+      expect(await opened.admin.call('PEXPIRETIME', indexKey)).toBe(maxScore);
 
       // Everything still live goes; nothing of the layout may remain (other principals' keys too).
       for (const session of live.values()) await repo.deleteById(session.id);
       await sleep(1_100);
-      const left = await keysUnder(opened.client, opened.prefix);
+      const left = await keysUnder(opened.admin, opened.prefix);
       const indexKeysLeft = left.filter((key) => key.includes(':index:'));
       // Index keys whose members all expired disappear by their own TTL (PEXPIREAT the last score).
       expect(indexKeysLeft).toEqual([]);

@@ -7,22 +7,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { AppSessionRepository, appSessionDescriptor } from '../../generated/index.js';
-import { openStore, type OpenedStore, type Topology } from './helpers.js';
+import { openStore, type OpenedStore, SUBJECTS } from './helpers.js';
 
 const principal = appSessionDescriptor.indexes.find((index) => index.name === 'principalName')!;
 
-for (const topology of ['standalone', 'cluster'] as Topology[]) {
-  describe(`cheap saves fall back to the full save when they must (${topology})`, () => {
+for (const { topology, library } of SUBJECTS) {
+  describe(`cheap saves fall back to the full save when they must (${topology}, ${library})`, () => {
     let opened: OpenedStore;
     let repo: AppSessionRepository;
     beforeAll(async () => {
-      opened = await openStore(topology, { keyspaceNotifications: 'off' });
+      opened = await openStore(topology, { keyspaceNotifications: 'off' }, undefined, library);
       repo = new AppSessionRepository(opened.store);
     }, 60_000);
     afterAll(async () => opened?.close(), 60_000);
 
     // A Cluster client routes each single-key command to its slot's master.
-    const redis = () => opened.client as Redis;
+    const redis = () => opened.admin as Redis;
     const score = async (user: string, id: string) => Number(await redis().zscore(opened.store.keys.index(principal, user), id));
     const expiry = async (id: string) => Number(await redis().pexpiretime(opened.store.keys.session(id)));
 

@@ -216,8 +216,8 @@ for (const kind of STORE_KINDS) {
 }
 
 describe('WebSocket keep-alive: expiry events from the store', () => {
-  it('Redis keyspace notifications close the socket with 1008 when the key expires, with no message', async () => {
-    const opened = await openRealStore('redis');
+  it.each(['redis', 'redis-node'] as const)('Redis keyspace notifications close the socket with 1008 when the key expires, with no message (%s)', async (kind) => {
+    const opened = await openRealStore(kind);
     const h = await harness(opened, { touchIntervalMs: 60_000 });
     try {
       expect((opened.raw as { notifications?: string }).notifications).toBe('on');

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import type { IndexDescriptor, IndexValue, SessionDescriptor } from '../../core/descriptor.js';
 import { SessionStoreError } from '../../core/errors.js';
 import { isReservedAttribute } from '../../core/reserved.js';
 import { DEFAULT_ID_FORWARDING_MS, type DeleteByIndexOptions, type ListIdsOptions, type SessionRecord, type SessionStore, type SessionWrite, type StoreExpiryListener, type WriteOutcome } from '../../core/store.js';
+import { redisCommandsFor, type RedisClient } from './client.js';
+import type { RedisCommands, RedisNode, RedisScript, RedisSubscription } from './commands.js';
+import { withDeadline } from './deadline.js';
+import { openCacheConnection } from './cache-connection.js';
+import { copyRecord } from './cached-record.js';
+import { CACHE_UNAVAILABLE, TrackedCache, type ClientCacheOptions, type ClientCacheStats } from './client-cache.js';
 import { META_FIELDS, RedisKeyLayout, attributeField, indexValueText, isMetaField } from './layout.js';
 import {
   DELETE_SCRIPT,
@@ -17,7 +22,7 @@ import {
   TOUCH_SCRIPT,
 } from './scripts.js';
 
-export type RedisClient = Redis | Cluster;
+export type { RedisClient } from './client.js';
 
 export interface RedisStoreOptions {
   /** Overrides the schema's key prefix (`descriptor.redis.keyPrefix`), e.g. per tenant or per test run. */
@@ -40,20 +45,28 @@ export interface RedisStoreOptions {
    * How long a store call may wait for Redis (ms) before it fails with a `SessionStoreError`
    * (503 through the web integrations), so a stalled server fails requests instead of holding
    * them; the outcome of a call that timed out is unknown. Default
-   * {@link DEFAULT_REDIS_COMMAND_TIMEOUT_MS}; `false`: wait as long as ioredis does.
+   * {@link DEFAULT_REDIS_COMMAND_TIMEOUT_MS}; `false`: wait as long as the client does.
    */
   commandTimeoutMs?: number | false;
   /** How often `notify-keyspace-events` is checked on every node (ms). Default 30 000; `false`: only on (re)connect. */
   notificationCheckMs?: number | false;
   /** Where the store warns (once per store) that the server refused keyspace notifications. Default `console.warn`. */
   logger?: (message: string) => void;
+  /**
+   * Serve a session unchanged since this process last read it from memory (standalone Redis 6+
+   * only; `true` for the defaults). Each load then costs one PING that concurrent loads share,
+   * instead of HGETALL and parsing, and is never stale: the cache reads on a connection of its own
+   * with `CLIENT TRACKING`, and serves an entry only after a PING sent after the load began has
+   * come back behind every invalidation of the writes acknowledged before it. The connection is a
+   * node-redis client with the options of the store's node-redis client, or, for an ioredis client,
+   * a node-redis 5 client (`redis`, then needed) to the same server and database. Refused on a Cluster or with Sentinel. Default off.
+   */
+  clientCache?: boolean | ClientCacheOptions;
 }
 
 /** The default limit on how long a store call (and, through `createRedisSessionClient`, any command) waits for Redis. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 3_000;
 const DEFAULT_NOTIFICATION_CHECK_MS = 30_000;
-/** Subscriber connections reconnect quickly and for as long as the store is open: a lost second is lost events. */
-const SUBSCRIBER_RETRY = (attempt: number): number => Math.min(attempt * 100, 1_000);
 
 /**
  * Keyspace notifications as of the last check: `on` (every node has the flags), `off` (not asked
@@ -61,23 +74,20 @@ const SUBSCRIBER_RETRY = (attempt: number): number => Math.min(attempt * 100, 1_
  */
 export type NotificationState = 'on' | 'off' | 'refused';
 
-interface Script {
-  readonly lua: string;
-  readonly sha: string;
-}
-
-const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
-const SCRIPTS = {
-  save: script(SAVE_SCRIPT),
-  touch: script(TOUCH_SCRIPT),
-  delete: script(DELETE_SCRIPT),
-  moveBegin: script(MOVE_BEGIN_SCRIPT),
-  moveEnd: script(MOVE_END_SCRIPT),
-  indexAdd: script(INDEX_ADD_SCRIPT),
-  indexRead: script(INDEX_READ_SCRIPT),
-  indexRemove: script(INDEX_REMOVE_SCRIPT),
-  endByIndex: script(END_BY_INDEX_SCRIPT),
-};
+const script = (name: string, lua: string): RedisScript => ({ name, lua, sha: createHash('sha1').update(lua).digest('hex') });
+/** The store's scripts, by name (see scripts.ts). */
+export const REDIS_SCRIPTS = {
+  save: script('save', SAVE_SCRIPT),
+  touch: script('touch', TOUCH_SCRIPT),
+  delete: script('delete', DELETE_SCRIPT),
+  moveBegin: script('moveBegin', MOVE_BEGIN_SCRIPT),
+  moveEnd: script('moveEnd', MOVE_END_SCRIPT),
+  indexAdd: script('indexAdd', INDEX_ADD_SCRIPT),
+  indexRead: script('indexRead', INDEX_READ_SCRIPT),
+  indexRemove: script('indexRemove', INDEX_REMOVE_SCRIPT),
+  endByIndex: script('endByIndex', END_BY_INDEX_SCRIPT),
+} as const;
+const SCRIPTS = REDIS_SCRIPTS;
 
 /**
  * The expiry as the scripts take it, and the index score bounds: index scores are an upper bound
@@ -105,10 +115,8 @@ type SaveStep = 'written' | 'gone' | 'busy' | { movedTo: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Arg = string | number;
-
 /**
- * Sessions in Redis (standalone or Cluster) through ioredis: a hash per session whose native TTL is
+ * Sessions in Redis (standalone or Cluster) through ioredis or node-redis (any {@link RedisCommands}): a hash per session whose native TTL is
  * the session's expiry, and a sorted set per index value whose member scores are the members'
  * expiry times. See `generated/redis/LAYOUT.md` for the keys.
  *
@@ -126,74 +134,70 @@ export class RedisSessionStore implements SessionStore {
   readonly kind: string;
   readonly keys: RedisKeyLayout;
   readonly isCluster: boolean;
+  /** The commands the store sends: the client's adapter, or the {@link RedisCommands} passed in. */
+  readonly commands: RedisCommands;
+  /** The client (or commands) as passed in; the caller's to close. */
+  readonly client: RedisClient | RedisCommands;
   private readonly clock: () => number;
-  private readonly moveLockMs: number;
+  private readonly moveLockMs: string;
   /** Keys as the server sees them start with the client's own `keyPrefix`, if it has one. */
   private readonly clientPrefix: string;
   private readonly indexFields: string[];
   private readonly expiryListeners: StoreExpiryListener[] = [];
-  private readonly subscribers = new Map<string, Redis>();
+  /** Per node address: the subscriber connection for its expired events. */
+  private readonly subscribers = new Map<string, RedisSubscription>();
   private notificationMode: 'auto' | 'existing' | 'off' = 'off';
   /** Per node address: what the last check of its notify-keyspace-events found. */
   private readonly nodeNotifications = new Map<string, 'on' | 'refused'>();
-  /** Checks in flight, per node, so a `ready` event and a periodic check do not both run one. */
-  private readonly nodeChecks = new Map<Redis, Promise<void>>();
+  /** Checks in flight, per node address, so a `ready` event and a periodic check do not both run one. */
+  private readonly nodeChecks = new Map<string, Promise<void>>();
   private refusalReported = false;
   private notificationTimer: ReturnType<typeof setInterval> | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly readyListeners = new WeakMap<Redis, () => void>();
+  private unwatchNodes: (() => void) | undefined;
+  private readonly unwatchConnections: () => void;
+  /** The client-side cache of session hashes, when `clientCache` asked for one. */
+  private readonly cache: TrackedCache<SessionRecord> | undefined;
   private readonly commandTimeoutMs: number | false;
   private readonly notificationCheckMs: number | false;
   private closed = false;
   /** Rejecters of the calls in flight, for when a connection drops under them. */
   private readonly inflight = new Set<(err: Error) => void>();
-  private readonly watchedNodes = new WeakSet<Redis>();
 
   /**
-   * Prefer {@link RedisSessionStore.open}, which also sets up expired events. The client must not
-   * resend unfulfilled commands after a reconnect (`autoResendUnfulfilledCommands: false`): a
-   * resent save could apply twice and report the wrong outcome.
+   * Prefer {@link RedisSessionStore.open}, which also connects a node-redis client the app has not
+   * connected and sets up expired events. An ioredis client must not resend unfulfilled commands
+   * after a reconnect (`autoResendUnfulfilledCommands: false`): a resent save could apply twice and
+   * report the wrong outcome.
    */
   constructor(
     readonly descriptor: SessionDescriptor,
-    readonly client: RedisClient,
+    client: RedisClient | RedisCommands,
     private readonly options: RedisStoreOptions = {},
   ) {
-    this.isCluster = (client as { isCluster?: boolean }).isCluster === true;
+    this.commandTimeoutMs = positiveOrFalse(options.commandTimeoutMs, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, 'commandTimeoutMs');
+    this.notificationCheckMs = positiveOrFalse(options.notificationCheckMs, DEFAULT_NOTIFICATION_CHECK_MS, 'notificationCheckMs');
+    this.client = client;
+    this.commands = redisCommandsFor(client, this.commandTimeoutMs);
+    this.isCluster = this.commands.isCluster;
     this.kind = this.isCluster ? 'redis-cluster' : 'redis';
     this.keys = new RedisKeyLayout(options.keyPrefix ?? descriptor.redis.keyPrefix);
     this.clock = options.clock ?? Date.now;
-    this.moveLockMs = options.moveLockMs ?? 30_000;
-    this.commandTimeoutMs = positiveOrFalse(options.commandTimeoutMs, DEFAULT_REDIS_COMMAND_TIMEOUT_MS, 'commandTimeoutMs');
-    this.notificationCheckMs = positiveOrFalse(options.notificationCheckMs, DEFAULT_NOTIFICATION_CHECK_MS, 'notificationCheckMs');
-    const clientOptions = client.options as { keyPrefix?: string; redisOptions?: { autoResendUnfulfilledCommands?: boolean } };
-    this.clientPrefix = clientOptions.keyPrefix ?? '';
-    const resend = this.isCluster
-      ? clientOptions.redisOptions?.autoResendUnfulfilledCommands
-      : (client.options as { autoResendUnfulfilledCommands?: boolean }).autoResendUnfulfilledCommands;
-    if (resend !== false) {
-      throw new TypeError(
-        'RedisSessionStore needs an ioredis client created with autoResendUnfulfilledCommands: false ' +
-          '(for a Cluster: redisOptions.autoResendUnfulfilledCommands: false); use createRedisSessionClient()',
-      );
-    }
+    this.moveLockMs = String(options.moveLockMs ?? 30_000);
+    this.clientPrefix = this.commands.keyPrefix;
     this.indexFields = descriptor.indexes.map((index) => attributeField(index.attribute));
-    // ioredis, told not to resend, drops the commands that were in flight when a connection
-    // closed without settling their promises. The store fails those calls itself.
-    if (this.isCluster) {
-      const cluster = client as Cluster;
-      cluster.on('+node', this.watchNode);
-      for (const node of cluster.nodes('all')) this.watchNode(node);
-    } else {
-      client.on('close', this.connectionLost);
+    if (options.clientCache) {
+      if (this.isCluster) {
+        throw new TypeError(
+          'clientCache works on a standalone Redis only: on a Cluster, slot migrations and failovers move keys away from the ' +
+            'connection that tracks them, which this cache does not follow; open the store without clientCache',
+        );
+      }
+      const cacheOptions = options.clientCache === true ? {} : options.clientCache;
+      const timeout = this.commandTimeoutMs === false ? DEFAULT_REDIS_COMMAND_TIMEOUT_MS : this.commandTimeoutMs;
+      this.cache = new TrackedCache<SessionRecord>(openCacheConnection(this.commands.client), cacheOptions, timeout);
     }
+    this.unwatchConnections = this.commands.onConnectionLost(this.connectionLost);
   }
-
-  private readonly watchNode = (node: Redis): void => {
-    if (this.watchedNodes.has(node)) return;
-    this.watchedNodes.add(node);
-    node.on('close', this.connectionLost);
-  };
 
   private readonly connectionLost = (): void => {
     if (this.inflight.size === 0) return;
@@ -223,9 +227,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** Opens the store and, unless turned off, subscribes to expired events on every master. */
-  static async open(descriptor: SessionDescriptor, client: RedisClient, options: RedisStoreOptions = {}): Promise<RedisSessionStore> {
+  static async open(descriptor: SessionDescriptor, client: RedisClient | RedisCommands, options: RedisStoreOptions = {}): Promise<RedisSessionStore> {
     const store = new RedisSessionStore(descriptor, client, options);
     try {
+      await withDeadline(store.commands.ready(), store.commandTimeoutMs === false ? false : Math.max(store.commandTimeoutMs, 30_000));
+      await store.cache?.start();
       await store.startNotifications(options.keyspaceNotifications ?? 'auto');
     } catch (err) {
       await store.close();
@@ -241,10 +247,20 @@ export class RedisSessionStore implements SessionStore {
     return 'on';
   }
 
+  /** What the client-side cache did so far (undefined without `clientCache`). */
+  get clientCacheStats(): ClientCacheStats | undefined {
+    return this.cache?.stats;
+  }
+
   async load(id: string): Promise<SessionRecord | null> {
     if (!this.keys.isUsableId(id)) return null;
+    if (this.cache) {
+      const key = this.clientPrefix + this.keys.session(id);
+      const cached = await this.cache.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
+      if (cached !== CACHE_UNAVAILABLE) return cached === null ? null : copyRecord(cached);
+    }
     try {
-      return this.parse(id, await this.guard(this.client.hgetall(this.keys.session(id))));
+      return this.parse(id, await this.guard(this.commands.hgetall(this.keys.session(id))));
     } catch (err) {
       throw this.fail('load', err);
     }
@@ -279,9 +295,9 @@ export class RedisSessionStore implements SessionStore {
   private async isMovedNow(id: string): Promise<boolean> {
     let at = id;
     for (let hop = 0; hop < MAX_FORWARDS; hop++) {
-      const to = await this.client.get(this.keys.moved(at));
+      const to = await this.commands.get(this.keys.moved(at));
       if (to === null || !this.keys.isUsableId(to)) return false;
-      if ((await this.client.exists(this.keys.session(to))) === 1) return true;
+      if ((await this.commands.exists(this.keys.session(to))) === 1) return true;
       at = to;
     }
     return false;
@@ -322,7 +338,7 @@ export class RedisSessionStore implements SessionStore {
     const inline = this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix;
     const reply = (await this.run(SCRIPTS.delete, [this.keys.session(id), this.keys.moveLock(id)], [
       inline,
-      this.indexFields.length,
+      String(this.indexFields.length),
       ...this.indexFields,
       id,
       this.now(),
@@ -343,7 +359,7 @@ export class RedisSessionStore implements SessionStore {
     const key = this.keys.index(index, value);
     const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
     if (ids.length === 0) return [];
-    const hashes = await Promise.all(ids.map((id) => this.client.hgetall(this.keys.session(id))));
+    const hashes = await Promise.all(ids.map((id) => this.commands.hgetall(this.keys.session(id))));
     const records: SessionRecord[] = [];
     const missing: string[] = [];
     ids.forEach((id, i) => {
@@ -371,7 +387,7 @@ export class RedisSessionStore implements SessionStore {
     const ids = (await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[];
     if (ids.length === 0) return [];
     const fields = [META_FIELDS.creationTime, META_FIELDS.lastAccessedTime, META_FIELDS.maxInactiveInterval, ...names.map(attributeField)];
-    const rows = await Promise.all(ids.map((id) => this.client.hmget(this.keys.session(id), ...fields)));
+    const rows = await Promise.all(ids.map((id) => this.commands.hmget(this.keys.session(id), fields)));
     const records: SessionRecord[] = [];
     const missing: string[] = [];
     ids.forEach((id, i) => {
@@ -405,8 +421,11 @@ export class RedisSessionStore implements SessionStore {
     if (!this.isCluster) {
       const [head, tail] = (this.clientPrefix + this.keys.session('\u0000')).split('\u0000') as [string, string];
       const lockSuffix = this.keys.moveLock('\u0000').slice(this.keys.session('\u0000').length);
-      const args = [head, tail, lockSuffix, this.clientPrefix + this.keys.indexPrefix, this.indexFields.length, ...this.indexFields, this.now(), options.except.length, ...options.except];
-      return (await this.run(SCRIPTS.endByIndex, [key], args)) as string[];
+      const args = [head, tail, lockSuffix, this.clientPrefix + this.keys.indexPrefix, String(this.indexFields.length), ...this.indexFields, this.now(), String(options.except.length), ...options.except];
+      const ended = (await this.run(SCRIPTS.endByIndex, [key], args)) as string[];
+      // The script deleted session hashes it was not given as keys: say which, to a layer that caches them.
+      if (ended.length > 0) this.commands.changedOutsideKeys?.(ended.map((id) => this.keys.session(id)));
+      return ended;
     }
     const ids = ((await this.run(SCRIPTS.indexRead, [key], [this.now()])) as string[]).filter((id) => !options.except.includes(id) && this.keys.isUsableId(id));
     const deleted = await Promise.all(ids.map((id) => this.deleteNow(id)));
@@ -424,9 +443,9 @@ export class RedisSessionStore implements SessionStore {
     const glob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
     const [before, after] = this.keys.session('\u0000').split('\u0000') as [string, string];
     const pattern = `${glob(this.clientPrefix + before)}*${glob(after)}`;
-    let nodes: Redis[];
+    let nodes: RedisNode[];
     try {
-      nodes = this.isCluster ? (await this.guard(this.clusterNodes()), (this.client as Cluster).nodes('master')) : [this.client as Redis];
+      nodes = await this.guard(this.commands.masters());
     } catch (err) {
       throw this.fail('listIds', err);
     }
@@ -435,7 +454,7 @@ export class RedisSessionStore implements SessionStore {
       do {
         let keys: string[];
         try {
-          [cursor, keys] = await this.guard(node.scan(cursor, 'MATCH', pattern, 'COUNT', count));
+          [cursor, keys] = await this.guard(node.scan(cursor, pattern, count));
         } catch (err) {
           throw this.fail('listIds', err);
         }
@@ -454,24 +473,13 @@ export class RedisSessionStore implements SessionStore {
   /** Closes the subscriber connections the store opened. The client is the caller's to close. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.cache?.close();
     clearInterval(this.notificationTimer);
-    clearTimeout(this.refreshTimer);
     const subscribers = [...this.subscribers.values()];
     this.subscribers.clear();
-    if (this.isCluster) {
-      const cluster = this.client as Cluster;
-      cluster.off('+node', this.onNode);
-      cluster.off('-node', this.onNodeGone);
-      cluster.off('+node', this.watchNode);
-      for (const node of cluster.nodes('all')) {
-        node.off('close', this.connectionLost);
-        this.unwatchReady(node);
-      }
-    } else {
-      this.client.off('close', this.connectionLost);
-      this.unwatchReady(this.client as Redis);
-    }
-    await Promise.all(subscribers.map((subscriber) => subscriber.quit().catch(() => subscriber.disconnect())));
+    this.unwatchNodes?.();
+    this.unwatchConnections();
+    await Promise.all(subscribers.map((subscriber) => subscriber.close()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -521,13 +529,13 @@ export class RedisSessionStore implements SessionStore {
     const reply = await this.run(
       SCRIPTS.touch,
       [this.keys.session(write.id), this.keys.moveLock(write.id), this.keys.moved(write.id)],
-      [String(Math.floor(write.now)), expiresAt, highest, values, ...this.fieldsToSet(write)],
+      [String(Math.floor(write.now)), expiresAt, highest, String(values), ...this.fieldsToSet(write)],
     );
     return reply === 1 ? 'written' : reply === 0 ? 'gone' : 'use-save';
   }
 
   /** The SAVE script's ARGV (see scripts.ts). */
-  private saveArgs(write: SessionWrite, sourceId: string, indexValues: number, sets: Arg[], removed: string[]): Arg[] {
+  private saveArgs(write: SessionWrite, sourceId: string, indexValues: number, sets: string[], removed: string[]): string[] {
     const { expiresAt, refresh, highest } = expiryArgs(write);
     return [
       write.isNew ? 'n' : 'u',
@@ -538,12 +546,12 @@ export class RedisSessionStore implements SessionStore {
       this.isCluster ? '' : this.clientPrefix + this.keys.indexPrefix,
       refresh,
       highest,
-      indexValues,
-      this.indexFields.length,
+      String(indexValues),
+      String(this.indexFields.length),
       ...this.indexFields,
-      sets.length / 2,
+      String(sets.length / 2),
       ...sets,
-      removed.length,
+      String(removed.length),
       ...removed,
       String(write.forwardingMs ?? DEFAULT_ID_FORWARDING_MS),
     ];
@@ -574,7 +582,7 @@ export class RedisSessionStore implements SessionStore {
     const sets = this.fieldsToSet({ ...write, isNew: true });
     for (let i = 0; i < sets.length; i += 2) fields.set(sets[i] as string, sets[i + 1] as string);
     const target = this.keys.session(write.id);
-    const pairs: Arg[] = [];
+    const pairs: string[] = [];
     for (const [field, value] of fields) pairs.push(field, value);
     const indexKeys = this.currentIndexKeys(write);
     const created = { ...write, isNew: true };
@@ -590,15 +598,15 @@ export class RedisSessionStore implements SessionStore {
     ]);
     if (ended !== 1) {
       // The old session was deleted while we moved it: the move must not bring it back.
-      await Promise.all([this.client.del(target), ...added.map((key) => this.unindex(key, [write.id]))]);
+      await Promise.all([this.commands.del(target), ...added.map((key) => this.unindex(key, [write.id]))]);
       return 'gone';
     }
     return 'written';
   }
 
   /** Field/value pairs to HSET: timing fields always, creation time on create, changed attributes. */
-  private fieldsToSet(write: SessionWrite): Arg[] {
-    const pairs: Arg[] = [
+  private fieldsToSet(write: SessionWrite): string[] {
+    const pairs: string[] = [
       META_FIELDS.lastAccessedTime,
       String(write.lastAccessedTime),
       META_FIELDS.maxInactiveInterval,
@@ -657,13 +665,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** EVALSHA, loading the script with EVAL on the node that does not know it yet. */
-  private async run(script: Script, keys: string[], args: Arg[]): Promise<unknown> {
-    try {
-      return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return await this.client.eval(script.lua, keys.length, ...keys, ...args);
-    }
+  private run(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
+    return this.commands.evalScript(script, keys, args);
   }
 
   private fail(operation: string, err: unknown): SessionStoreError {
@@ -673,59 +676,44 @@ export class RedisSessionStore implements SessionStore {
   // --- keyspace notifications ------------------------------------------------------------------
 
   /**
-   * Sets up every node (a refusal is reported, a connection failure fails the open), then keeps it
-   * so: every (re)connect of a node and every `notificationCheckMs` checks the flags again, and
+   * Sets up every master (a refusal is reported, a connection failure fails the open), then keeps
+   * it so: every (re)connect of a node and every `notificationCheckMs` checks the flags again, and
    * subscriber connections reconnect and resubscribe by themselves.
    */
   private async startNotifications(mode: 'auto' | 'existing' | 'off'): Promise<void> {
     if (mode === 'off') return;
     this.notificationMode = mode;
-    const nodes = this.isCluster ? await this.clusterNodes() : [this.client as Redis];
+    const nodes = await this.commands.masters();
     for (const node of nodes) await this.setUpNode(node);
-    for (const node of nodes) this.watchReady(node);
-    if (this.isCluster) {
-      const cluster = this.client as Cluster;
-      cluster.on('+node', this.onNode);
-      cluster.on('-node', this.onNodeGone);
-    }
+    this.unwatchNodes = this.commands.watchNodes({
+      ready: (node) => {
+        if (!this.closed) void this.checkNode(node);
+      },
+      gone: (address) => this.nodeGone(address),
+    });
     if (this.notificationCheckMs !== false) {
       this.notificationTimer = setInterval(() => void this.checkNotifications(), this.notificationCheckMs);
       this.notificationTimer.unref();
     }
   }
 
-  private async clusterNodes(): Promise<Redis[]> {
-    const cluster = this.client as Cluster;
-    if (cluster.status !== 'ready') {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('cluster not ready within 30 s')), 30_000);
-        cluster.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return cluster.nodes('all');
-  }
-
   /** Checks (and in `auto` mode sets) one node's flags and makes sure it has a subscriber. Throws on connection failures. */
-  private async setUpNode(node: Redis): Promise<void> {
+  private async setUpNode(node: RedisNode): Promise<void> {
     if (this.closed) return;
     const state = await this.enableNotifications(node);
-    const address = addressOf(node);
-    this.nodeNotifications.set(address, state.ok ? 'on' : 'refused');
-    if (!state.ok) this.reportRefusal(address, state.reason);
+    this.nodeNotifications.set(node.address, state.ok ? 'on' : 'refused');
+    if (!state.ok) this.reportRefusal(node.address, state.reason);
     await this.subscribe(node);
   }
 
   /** {@link setUpNode} in the background, at most one at a time per node; failures wait for the next event or check. */
-  private checkNode(node: Redis): Promise<void> {
-    const running = this.nodeChecks.get(node);
+  private checkNode(node: RedisNode): Promise<void> {
+    const running = this.nodeChecks.get(node.address);
     if (running) return running;
     const check = this.setUpNode(node)
       .catch(() => undefined)
-      .finally(() => this.nodeChecks.delete(node));
-    this.nodeChecks.set(node, check);
+      .finally(() => this.nodeChecks.delete(node.address));
+    this.nodeChecks.set(node.address, check);
     return check;
   }
 
@@ -735,12 +723,23 @@ export class RedisSessionStore implements SessionStore {
    */
   private async checkNotifications(): Promise<void> {
     if (this.closed) return;
-    if (this.isCluster) {
-      const cluster = this.client as Cluster;
-      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    try {
+      await this.commands.refreshTopology();
+      const nodes = await this.commands.masters();
+      await Promise.all(nodes.map((node) => this.checkNode(node)));
+    } catch {
+      // The next check or (re)connect tries again.
     }
-    const nodes = this.isCluster ? (this.client as Cluster).nodes('all') : [this.client as Redis];
-    await Promise.all(nodes.map((node) => this.checkNode(node)));
+  }
+
+  /** A node left the cluster's topology: its state and subscriber go; it is set up again when it is back. */
+  private nodeGone(address: string): void {
+    this.nodeNotifications.delete(address);
+    const subscriber = this.subscribers.get(address);
+    if (subscriber) {
+      this.subscribers.delete(address);
+      void subscriber.close().catch(() => undefined);
+    }
   }
 
   /**
@@ -748,13 +747,12 @@ export class RedisSessionStore implements SessionStore {
    * server refuses (a reply error, such as CONFIG being disabled or not permitted) or, in
    * `existing` mode, lacks the flags; connection failures and timeouts throw.
    */
-  private async enableNotifications(node: Redis): Promise<{ ok: true } | { ok: false; reason: string }> {
+  private async enableNotifications(node: RedisNode): Promise<{ ok: true } | { ok: false; reason: string }> {
     let flags: string;
     try {
-      const reply = (await this.deadline(node.config('GET', 'notify-keyspace-events'))) as string[];
-      flags = reply[1] ?? '';
+      flags = await withDeadline(node.configGet('notify-keyspace-events'), this.commandTimeoutMs);
     } catch (err) {
-      if (isReplyError(err)) return { ok: false, reason: `CONFIG GET failed: ${(err as Error).message}` };
+      if (this.commands.isReplyError(err)) return { ok: false, reason: `CONFIG GET failed: ${(err as Error).message}` };
       throw err;
     }
     let wanted = flags;
@@ -763,10 +761,10 @@ export class RedisSessionStore implements SessionStore {
     if (wanted === flags) return { ok: true };
     if (this.notificationMode === 'existing') return { ok: false, reason: `notify-keyspace-events is '${flags}'` };
     try {
-      await this.deadline(node.config('SET', 'notify-keyspace-events', wanted));
+      await withDeadline(node.configSet('notify-keyspace-events', wanted), this.commandTimeoutMs);
       return { ok: true };
     } catch (err) {
-      if (isReplyError(err)) return { ok: false, reason: `CONFIG SET failed: ${(err as Error).message}` };
+      if (this.commands.isReplyError(err)) return { ok: false, reason: `CONFIG SET failed: ${(err as Error).message}` };
       throw err;
     }
   }
@@ -782,99 +780,24 @@ export class RedisSessionStore implements SessionStore {
     );
   }
 
-  /** Checks a node again on each of its (re)connects: a restarted server has forgotten CONFIG SET. */
-  private watchReady(node: Redis): void {
-    if (this.readyListeners.has(node)) return;
-    const listener = () => {
-      if (!this.closed) void this.checkNode(node);
-    };
-    this.readyListeners.set(node, listener);
-    node.on('ready', listener);
+  /** One subscriber connection per node, which the client reconnects and resubscribes; a failed one is replaced at the next check. */
+  private async subscribe(node: RedisNode): Promise<void> {
+    const existing = this.subscribers.get(node.address);
+    if ((existing && existing.alive) || this.closed) return;
+    const subscription = await node.subscribeExpired(this.onExpiredKey);
+    if (this.closed || (this.subscribers.get(node.address)?.alive ?? false)) {
+      await subscription.close();
+      return;
+    }
+    this.subscribers.set(node.address, subscription);
   }
 
-  private unwatchReady(node: Redis): void {
-    const listener = this.readyListeners.get(node);
-    if (!listener) return;
-    node.off('ready', listener);
-    this.readyListeners.delete(node);
-  }
-
-  /** A node joined the cluster's topology (or was reconnected as a new connection). */
-  private readonly onNode = (node: Redis): void => {
-    if (this.closed) return;
-    this.watchReady(node);
-    void this.checkNode(node);
+  private readonly onExpiredKey = (key: string): void => {
+    if (!key.startsWith(this.clientPrefix)) return;
+    const id = this.keys.sessionIdOf(key.slice(this.clientPrefix.length));
+    if (id === null) return;
+    for (const listener of this.expiryListeners) listener(id);
   };
-
-  private readonly onNodeGone = (node: Redis): void => {
-    this.unwatchReady(node);
-    const address = addressOf(node);
-    this.nodeNotifications.delete(address);
-    const subscriber = this.subscribers.get(address);
-    if (subscriber) {
-      this.subscribers.delete(address);
-      subscriber.disconnect();
-    }
-    // ioredis connects to a lost node again only when traffic or a refresh finds it: look for it
-    // in a second, so a restarted node's expired events come back even on an idle cluster.
-    if (!this.closed && this.refreshTimer === undefined) {
-      this.refreshTimer = setTimeout(() => {
-        this.refreshTimer = undefined;
-        if (!this.closed) (this.client as Cluster).refreshSlotsCache();
-      }, 1_000);
-      this.refreshTimer.unref();
-    }
-  };
-
-  /** One subscriber connection per node, which ioredis reconnects and resubscribes; a failed one is replaced at the next check. */
-  private async subscribe(node: Redis): Promise<void> {
-    const address = addressOf(node);
-    const existing = this.subscribers.get(address);
-    if ((existing && existing.status !== 'end') || this.closed) return;
-    const db = node.options.db ?? 0;
-    const subscriber = node.duplicate({
-      lazyConnect: false,
-      keyPrefix: undefined,
-      enableOfflineQueue: true,
-      autoResubscribe: true,
-      retryStrategy: SUBSCRIBER_RETRY,
-      // The resubscribe after a reconnect must not time out and leave a connection that hears nothing.
-      commandTimeout: undefined,
-    });
-    this.subscribers.set(address, subscriber);
-    subscriber.on('error', () => undefined);
-    subscriber.on('message', (_channel: string, key: string) => {
-      if (!key.startsWith(this.clientPrefix)) return;
-      const id = this.keys.sessionIdOf(key.slice(this.clientPrefix.length));
-      if (id === null) return;
-      for (const listener of this.expiryListeners) listener(id);
-    });
-    try {
-      await this.deadline(subscriber.subscribe(`__keyevent@${db}__:expired`));
-    } catch (err) {
-      if (this.subscribers.get(address) === subscriber) this.subscribers.delete(address);
-      subscriber.disconnect();
-      throw err;
-    }
-  }
-
-  /** Rejects when `work` has not settled within the command timeout (for calls outside {@link guard}). */
-  private deadline<T>(work: Promise<T>): Promise<T> {
-    const limit = this.commandTimeoutMs;
-    if (limit === false) return work;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${limit} ms`)), limit);
-      work.then(resolve, reject).finally(() => clearTimeout(timer));
-    });
-  }
-}
-
-function addressOf(node: Redis): string {
-  return `${node.options.host}:${node.options.port}`;
-}
-
-function isReplyError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ReplyError';
 }
 
 function positiveOrFalse(value: number | false | undefined, fallback: number, what: string): number | false {
