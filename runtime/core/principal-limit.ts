@@ -35,8 +35,9 @@
  * - E + C ≤ N: admitted. The login is saved, and only then is the claim deleted, so that from the
  *   claim's write until the claim's deletion the login is always visible, as a claim or a session.
  * - Otherwise (claims contend): the earliest claims that would fit (by claim time, then id) stay
- *   and read again shortly; the others are deleted, and their logins claim again after a random,
- *   growing pause. Past {@link ADMISSION_TIME_MS} a login still contending is refused.
+ *   and read again shortly; the others are deleted, and their logins, holding no claim, read the
+ *   index after a random, growing pause until it shows room (E + C < N), and only then claim
+ *   again. Past {@link ADMISSION_TIME_MS} a login still contending is refused.
  * Why never more than N: suppose N+1 admitted logins were alive together, and take the one (L)
  * whose admitting claim was written last. Every other one's claim was written before L's, so L's
  * read saw each of them, as a claim or (once saved) as a session: E + C ≥ N + 1, and L would not
@@ -139,7 +140,30 @@ export async function admitLogin(
       if (timedOut) throw new TooManySessionsError(max);
       break;
     }
-    await sleep(Math.random() * Math.min(320, 5 * 2 ** attempt));
+    await waitForRoom(context, principal, max, own, started, attempt);
+  }
+}
+
+/**
+ * A login that stepped back waits, holding no claim, until the principal's index shows room
+ * (fewer sessions and claims than the limit) before it claims again, so the logins that stepped
+ * back stop crowding out the earliest claims (on a slow store, claims written on a timer alone
+ * could keep every login contending until all were refused). Refuses when the established
+ * sessions alone fill the limit, or when admission has taken too long.
+ */
+async function waitForRoom(
+  context: PrincipalLimitContext,
+  principal: string,
+  max: number,
+  own: readonly string[],
+  started: number,
+  attempt: number,
+): Promise<void> {
+  for (let look = 0; ; look++) {
+    await sleep(Math.random() * Math.min(320, 5 * 2 ** (attempt + look)));
+    const view = viewOf(await context.liveRecordsOf(principal), own);
+    if (view.established >= max || context.clock() - started > ADMISSION_TIME_MS) throw new TooManySessionsError(max);
+    if (view.established + view.claims.length < max) return;
   }
 }
 
