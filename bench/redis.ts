@@ -2,28 +2,35 @@
  * Redis benchmark: one process, 64 concurrent request cycles (load a session, change one
  * attribute, save it) over 10 000 sessions with the same attributes, for
  *
- *   - sessiongen: AppSessionRepository over RedisSessionStore (ioredis),
- *   - raw ioredis, the floor: the same Redis commands typed by hand (HGETALL, then one EVALSHA of
- *     the store's TOUCH script, or SAVE when TOUCH hands over, with hand-built arguments), no
- *     repository, no validation,
+ *   - sessiongen: AppSessionRepository over RedisSessionStore, on ioredis and on node-redis 5,
+ *   - raw ioredis and raw node-redis, the floors: the same Redis commands the store sends, typed
+ *     by hand (HGETALL, then one EVALSHA of the store's TOUCH script, or SAVE when TOUCH hands
+ *     over, with hand-built arguments), no repository, no validation,
  *   - connect-redis 9 with node-redis 5 (as it requires), through express-session's Store API
  *     (`get` + `set`), the session shaped as express-session stores it (with its cookie).
  *
  * Then a read-mostly table (9 loads per save): sessiongen with and without its client-side cache
  * (`clientCache`) on each client library, beside connect-redis (`BENCH_READ_MOSTLY=off` skips it).
  *
- * Prints a Markdown table: cycles/s, p50/p99 latency, bytes per session (MEMORY USAGE) and ratios.
- * Uses the Redis at REDIS_URL (default 127.0.0.1:6379) under a key prefix of its own, removed after.
+ * Prints a Markdown table: cycles/s, CPU time per cycle (the whole process: client, store and
+ * load generator), p50/p99 latency, bytes per session (MEMORY USAGE) and ratios. Uses the Redis at
+ * REDIS_URL (default 127.0.0.1:6379) under a key prefix of its own, removed after.
  *
- *   npx tsx bench/redis.ts            (BENCH_SECONDS=8 per measured run by default)
+ *   npx tsx bench/redis.ts            (BENCH_SECONDS=8 per measured run, BENCH_ROUNDS=2 by default)
+ *
+ * BENCH_ONLY=<regex> runs only the contenders whose names match (for a profile: add
+ * `--cpu-prof`). BENCH_BASELINE=<path of another build's runtime/dist/stores/redis/index.js> adds
+ * "sessiongen (baseline)" contenders on both libraries, from that build, for an A/B in one run.
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import * as sessiongenRedis from '@sessiongen/runtime/redis';
 import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { SAVE_SCRIPT, TOUCH_SCRIPT } from '../runtime/stores/redis/scripts.js';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
@@ -33,9 +40,11 @@ const SESSIONS = 10_000;
 const CONCURRENCY = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = 2;
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const token = randomBytes(4).toString('hex');
 const prefix = `bench:${token}`;
+/** Reads back sizes and cleans up, whatever the contender's client. */
+const admin = new Redis(URL);
 
 /** The attributes every contender's sessions carry (what a signed-in shop user has). */
 function attributes(n: number) {
@@ -61,17 +70,22 @@ interface Contender {
   teardown(): Promise<void>;
 }
 
+type Library = 'ioredis' | 'node-redis';
+type RedisModule = typeof sessiongenRedis;
+
 // --- sessiongen -------------------------------------------------------------------------------
 
-function sessiongen(): Contender {
-  const client = createRedisSessionClient({ url: URL }) as Redis;
+function sessiongen(library: Library, module: RedisModule = sessiongenRedis, label = 'sessiongen'): Contender {
+  const client =
+    library === 'ioredis' ? module.createRedisSessionClient({ url: URL }) : module.createNodeRedisSessionClient({ url: URL });
+  const keyPrefix = `${prefix}:sg${randomBytes(3).toString('hex')}`;
   const ids: string[] = [];
   let repo: AppSessionRepository;
-  let store: RedisSessionStore;
+  let store: InstanceType<RedisModule['RedisSessionStore']>;
   return {
-    name: 'sessiongen (RedisSessionStore)',
+    name: `${label} (RedisSessionStore on ${library})`,
     async setup() {
-      store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix: `${prefix}:sg`, keyspaceNotifications: 'off' });
+      store = await module.RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix, keyspaceNotifications: 'off' });
       repo = new AppSessionRepository(store);
       for (let start = 0; start < SESSIONS; start += 500) {
         await Promise.all(
@@ -95,64 +109,81 @@ function sessiongen(): Contender {
     },
     async bytesPerSession() {
       const sample = ids.slice(0, 1_000);
-      const hashes = await Promise.all(sample.map((id) => client.memory('USAGE', store.keys.session(id), 'SAMPLES', 0)));
+      const hashes = await Promise.all(sample.map((id) => admin.memory('USAGE', store.keys.session(id), 'SAMPLES', 0)));
       const hash = hashes.reduce((a: number, b) => a + Number(b), 0) / sample.length;
       // Index keys are shared: their whole size divided by the sessions they hold.
       let indexBytes = 0;
       for (const index of appSessionDescriptor.indexes) {
         const values = new Set(Array.from({ length: SESSIONS }, (_, n) => (attributes(n) as Record<string, unknown>)[index.attribute] as string));
-        for (const value of values) indexBytes += Number(await client.memory('USAGE', store.keys.index(index, value), 'SAMPLES', 0));
+        for (const value of values) indexBytes += Number(await admin.memory('USAGE', store.keys.index(index, value), 'SAMPLES', 0));
       }
       return { bytes: hash + indexBytes / SESSIONS, note: `hash ${hash.toFixed(0)} B + index share ${(indexBytes / SESSIONS).toFixed(0)} B` };
     },
     async teardown() {
-      await deleteUnder(client, `${prefix}:sg:`);
+      await deleteUnder(admin, `${keyPrefix}:`);
       await store.close();
-      await client.quit();
+      if ('status' in client) await client.quit();
+      else await client.close();
     },
   };
 }
 
-// --- raw ioredis (the floor) ------------------------------------------------------------------
+// --- raw clients (the floors) -----------------------------------------------------------------
 
-function rawIoredis(): Contender {
+/** What a raw contender sends: the same three commands on either library. */
+interface RawClient {
+  scriptLoad(lua: string): Promise<string>;
+  evalsha(sha: string, keys: string[], args: string[]): Promise<unknown>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+function rawIoredisClient(): RawClient {
   const client = new Redis(URL);
-  const keyPrefix = `${prefix}:raw`;
+  return {
+    scriptLoad: async (lua) => (await client.script('LOAD', lua)) as string,
+    evalsha: (sha, keys, args) => client.evalsha(sha, keys.length, ...keys, ...args),
+    hgetall: (key) => client.hgetall(key),
+    close: async () => void (await client.quit()),
+  };
+}
+
+function rawNodeRedisClient(): RawClient {
+  const client = createClient({ url: URL });
+  let connected: Promise<unknown> | undefined;
+  return {
+    scriptLoad: async (lua) => {
+      connected ??= client.connect();
+      await connected;
+      return client.scriptLoad(lua);
+    },
+    evalsha: (sha, keys, args) => client.evalSha(sha, { keys, arguments: args }),
+    hgetall: (key) => client.hGetAll(key) as Promise<Record<string, string>>,
+    close: () => client.close(),
+  };
+}
+
+function raw(library: Library): Contender {
+  const client = library === 'ioredis' ? rawIoredisClient() : rawNodeRedisClient();
+  const keyPrefix = `${prefix}:raw${library === 'ioredis' ? 'io' : 'nr'}`;
   const ids: string[] = [];
-  const sha = { value: '', touch: '' };
+  const sha = { save: '', touch: '' };
   const indexPrefix = `${keyPrefix}:index:`;
-  const save = (id: string, fields: Array<string | number>, principal: string, tenant: string, now: number, isNew: boolean) => {
+  // The SAVE script's keys and arguments, as the store sends them on a standalone server.
+  const save = (id: string, fields: string[], principal: string, tenant: string, now: number, isNew: boolean) => {
     const key = `${keyPrefix}:{${id}}`;
+    const expiresAt = now + 1_800_000;
     return client.evalsha(
-      sha.value,
-      5,
-      key,
-      key,
-      `${keyPrefix}:{${id}}:moving`,
-      `${indexPrefix}principalName:${JSON.stringify(principal)}`,
-      `${indexPrefix}tenantId:${JSON.stringify(tenant)}`,
-      isNew ? 'n' : 'u',
-      now,
-      now + 1_800_000,
-      id,
-      id,
-      indexPrefix,
-      now + 1_800_000 + 900_000,
-      now + 1_800_000 + 1_800_000,
-      2,
-      2,
-      'principalName',
-      'tenantId',
-      fields.length / 2,
-      ...fields,
-      0,
+      sha.save,
+      [key, key, `${key}:moving`, `${key}:moved`, `${indexPrefix}principalName:${JSON.stringify(principal)}`, `${indexPrefix}tenantId:${JSON.stringify(tenant)}`],
+      [isNew ? 'n' : 'u', String(now), String(expiresAt), id, id, indexPrefix, String(expiresAt + 900_000), String(expiresAt + 1_800_000), '2', '2', 'principalName', 'tenantId', String(fields.length / 2), ...fields, '0', '60000'],
     );
   };
   return {
-    name: 'raw ioredis (same commands by hand)',
+    name: `raw ${library} (the store's commands by hand)`,
     async setup() {
-      sha.value = (await client.script('LOAD', SAVE_SCRIPT)) as string;
-      sha.touch = (await client.script('LOAD', TOUCH_SCRIPT)) as string;
+      sha.save = await client.scriptLoad(SAVE_SCRIPT);
+      sha.touch = await client.scriptLoad(TOUCH_SCRIPT);
       for (let start = 0; start < SESSIONS; start += 500) {
         await Promise.all(
           Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
@@ -160,7 +191,7 @@ function rawIoredis(): Contender {
             const id = randomBytes(16).toString('hex');
             const a = attributes(n);
             const now = Date.now();
-            const fields: Array<string | number> = ['#lastAccessedTime', now, '#maxInactiveInterval', 1800, '#creationTime', now];
+            const fields: string[] = ['#lastAccessedTime', String(now), '#maxInactiveInterval', '1800', '#creationTime', String(now)];
             for (const [name, value] of Object.entries(a)) fields.push(name, JSON.stringify(value));
             await save(id, fields, a.principalName, a.tenantId, now, true);
             ids[n] = id;
@@ -170,24 +201,24 @@ function rawIoredis(): Contender {
     },
     async cycle(n) {
       const id = ids[n % SESSIONS]!;
-      const hash = await client.hgetall(`${keyPrefix}:{${id}}`);
+      const key = `${keyPrefix}:{${id}}`;
+      const hash = await client.hgetall(key);
       const attrs: Record<string, unknown> = {};
       for (const field in hash) if (field[0] !== '#') attrs[field] = JSON.parse(hash[field]!);
       const now = Date.now();
       attrs.lastLoginAt = now;
       // A plain update: the TOUCH script, as the store sends it (SAVE only when TOUCH says so).
-      const key = `${keyPrefix}:{${id}}`;
       const expiresAt = now + 1_800_000;
-      const fields = ['#lastAccessedTime', now, '#maxInactiveInterval', hash['#maxInactiveInterval']!, 'lastLoginAt', JSON.stringify(now)];
-      const touched = await client.evalsha(sha.touch, 2, key, `${key}:moving`, now, expiresAt, expiresAt + 1_800_000, 2, ...fields);
+      const fields = ['#lastAccessedTime', String(now), '#maxInactiveInterval', hash['#maxInactiveInterval']!, 'lastLoginAt', JSON.stringify(now)];
+      const touched = await client.evalsha(sha.touch, [key, `${key}:moving`, `${key}:moved`], [String(now), String(expiresAt), String(expiresAt + 1_800_000), '2', ...fields]);
       if (touched === 2) await save(id, fields, attrs.principalName as string, attrs.tenantId as string, now, false);
     },
     async bytesPerSession() {
       return { bytes: NaN, note: 'same layout as sessiongen' };
     },
     async teardown() {
-      await deleteUnder(client, `${keyPrefix}:`);
-      await client.quit();
+      await deleteUnder(admin, `${keyPrefix}:`);
+      await client.close();
     },
   };
 }
@@ -236,9 +267,7 @@ function connectRedis(): Contender {
       return { bytes: sizes.reduce((a: number, b) => a + Number(b), 0) / sample.length, note: 'one JSON string per session' };
     },
     async teardown() {
-      const admin = new Redis(URL);
       await deleteUnder(admin, keyPrefix);
-      await admin.quit();
       await client.quit();
     },
   };
@@ -306,9 +335,7 @@ function readMostlySessiongen(label: string, library: 'ioredis' | 'node-redis', 
       return stats ? `${label}: ${stats.hits} loads from memory, ${stats.misses} read, ${stats.barriers} PINGs, ${stats.discarded} reads not kept` : '';
     },
     async teardown() {
-      const admin = new Redis(URL);
       await deleteUnder(admin, `${keyPrefix}:`);
-      await admin.quit();
       await store.close();
       if ('status' in client) await client.quit();
       else await client.close();
@@ -355,19 +382,13 @@ function readMostlyConnectRedis(): ReadMostly {
       await store.set(sid, session);
     },
     async teardown() {
-      const admin = new Redis(URL);
       await deleteUnder(admin, keyPrefix);
-      await admin.quit();
       await client.quit();
     },
   };
 }
 
-interface ReadMostlyRun extends Run {
-  cpuMicros: number;
-}
-
-async function driveReadMostly(contender: ReadMostly, seconds: number): Promise<ReadMostlyRun> {
+async function driveReadMostly(contender: ReadMostly, seconds: number): Promise<Run> {
   const latencies: number[] = [];
   let next = Math.floor(Math.random() * SESSIONS);
   const cpu = process.cpuUsage();
@@ -397,7 +418,7 @@ async function readMostlyBench(): Promise<void> {
     readMostlyConnectRedis(),
   ];
   for (const contender of contenders) await contender.setup();
-  const runs = new Map<ReadMostly, ReadMostlyRun[]>(contenders.map((c) => [c, []]));
+  const runs = new Map<ReadMostly, Run[]>(contenders.map((c) => [c, []]));
   for (const contender of contenders) await driveReadMostly(contender, WARMUP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
@@ -441,6 +462,8 @@ async function deleteUnder(client: Redis, keyPrefix: string): Promise<void> {
 interface Run {
   cycles: number;
   seconds: number;
+  /** CPU time of the whole process (user + system), µs. */
+  cpuMicros: number;
   latencies: number[];
 }
 
@@ -448,6 +471,7 @@ async function drive(contender: Contender, seconds: number): Promise<Run> {
   const latencies: number[] = [];
   let next = Math.floor(Math.random() * SESSIONS);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const until = started + seconds * 1000;
   const worker = async () => {
     while (performance.now() < until) {
@@ -458,13 +482,26 @@ async function drive(contender: Contender, seconds: number): Promise<Run> {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { cycles: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+  const used = process.cpuUsage(cpu);
+  return { cycles: latencies.length, seconds: (performance.now() - started) / 1000, cpuMicros: used.user + used.system, latencies };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main() {
-  const contenders = [rawIoredis(), sessiongen(), connectRedis()];
+  const baselinePath = process.env.BENCH_BASELINE;
+  const baseline = baselinePath ? ((await import(pathToFileURL(baselinePath).href)) as RedisModule) : undefined;
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  const all = [
+    raw('ioredis'),
+    raw('node-redis'),
+    sessiongen('ioredis'),
+    sessiongen('node-redis'),
+    ...(baseline ? [sessiongen('ioredis', baseline, 'sessiongen baseline')] : []),
+    ...(baseline?.createNodeRedisSessionClient ? [sessiongen('node-redis', baseline, 'sessiongen baseline')] : []),
+    connectRedis(),
+  ];
+  const contenders = all.filter((contender) => !only || only.test(contender.name));
   for (const contender of contenders) await contender.setup();
   const runs = new Map<Contender, Run[]>(contenders.map((c) => [c, []]));
   for (const contender of contenders) await drive(contender, WARMUP_SECONDS);
@@ -473,32 +510,46 @@ async function main() {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) runs.get(contender)!.push(await drive(contender, SECONDS));
   }
-  const rows = [];
+  const rows: Array<{ contender: Contender; rate: number; cpuPerCycle: number; p50: number; p99: number; memory: { bytes: number; note: string } }> = [];
   for (const contender of contenders) {
-    const all = runs.get(contender)!;
-    const cycles = all.reduce((a, r) => a + r.cycles, 0);
-    const seconds = all.reduce((a, r) => a + r.seconds, 0);
-    const latencies = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
-    rows.push({ contender, rate: cycles / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), memory: await contender.bytesPerSession() });
+    const done = runs.get(contender)!;
+    const cycles = done.reduce((a, r) => a + r.cycles, 0);
+    const seconds = done.reduce((a, r) => a + r.seconds, 0);
+    const cpu = done.reduce((a, r) => a + r.cpuMicros, 0);
+    const latencies = done.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    rows.push({ contender, rate: cycles / seconds, cpuPerCycle: cpu / cycles, p50: percentile(latencies, 50), p99: percentile(latencies, 99), memory: await contender.bytesPerSession() });
   }
-  const [raw, ours, connect] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
-  const info = await new Redis(URL).info('server').then((text) => /redis_version:(\S+)/.exec(text)?.[1] ?? '?');
+  const find = (name: string) => rows.find((row) => row.contender.name.startsWith(name));
+  const connect = find('connect-redis');
+  const info = await admin.info('server').then((text) => /redis_version:(\S+)/.exec(text)?.[1] ?? '?');
   console.log(`\n## Redis: load → change one attribute → save, ${CONCURRENCY} concurrent, ${SESSIONS} sessions\n`);
-  console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Redis ${info} on loopback; one process, ${ROUNDS} × ${SECONDS} s per contender after ${WARMUP_SECONDS} s warm-up.\n`);
-  console.log('| contender | cycles/s | p50 ms | p99 ms | bytes/session (MEMORY USAGE) | vs raw floor | vs connect-redis |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
+      `Node ${process.version}, Redis ${info} on loopback; one process, ${ROUNDS} × ${SECONDS} s per contender after ${WARMUP_SECONDS} s warm-up.\n`,
+  );
+  console.log('| contender | cycles/s | CPU µs/cycle | p50 ms | p99 ms | bytes/session (MEMORY USAGE) | vs raw, same client | vs connect-redis |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
+    const library = row.contender.name.includes('node-redis') ? 'node-redis' : 'ioredis';
+    const floor = find(`raw ${library}`);
     const bytes = Number.isNaN(row.memory.bytes) ? `(${row.memory.note})` : `${row.memory.bytes.toFixed(0)} (${row.memory.note})`;
+    const ratio = (of: typeof floor) => (of ? `${(row.rate / of.rate).toFixed(2)}×` : '–');
     console.log(
-      `| ${row.contender.name} | ${row.rate.toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${bytes} | ${(row.rate / raw.rate).toFixed(2)}× | ${(row.rate / connect.rate).toFixed(2)}× |`,
+      `| ${row.contender.name} | ${row.rate.toFixed(0)} | ${row.cpuPerCycle.toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${bytes} | ${row.contender.name.startsWith('connect-redis') ? '–' : ratio(floor)} | ${ratio(connect)} |`,
     );
   }
-  console.log(
-    `\nsessiongen: ${(ours.rate / raw.rate).toFixed(2)}× the raw floor (target ≥ 0.90), ${(ours.rate / connect.rate).toFixed(2)}× connect-redis (target ≥ 1.25); ` +
-      `bytes/session ${ours.memory.bytes.toFixed(0)} vs connect-redis ${connect.memory.bytes.toFixed(0)} (target ≤).`,
-  );
+  for (const library of ['ioredis', 'node-redis'] as const) {
+    const ours = find(`sessiongen (RedisSessionStore on ${library})`);
+    const floor = find(`raw ${library}`);
+    if (!ours || !floor) continue;
+    console.log(
+      `\nsessiongen on ${library}: ${(ours.rate / floor.rate).toFixed(2)}× raw ${library} (target ≥ 0.90)` +
+        (connect ? `, ${(ours.rate / connect.rate).toFixed(2)}× connect-redis (target ≥ 1.25); bytes/session ${ours.memory.bytes.toFixed(0)} vs connect-redis ${connect.memory.bytes.toFixed(0)} (target ≤).` : '.'),
+    );
+  }
   for (const contender of contenders) await contender.teardown();
   if (process.env.BENCH_READ_MOSTLY !== 'off') await readMostlyBench();
+  await admin.quit();
   process.exit(0);
 }
 

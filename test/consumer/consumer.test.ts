@@ -19,7 +19,7 @@ import { typeCheckApp } from './type-check.js';
 
 const APPS = resolve('test/consumer/apps');
 const GENERATOR_PACKAGES = ['ts-morph', 'typescript', 'handlebars', 'ajv', '@ts-morph/common'];
-const DRIVERS = ['knex', 'pg', 'mysql2', 'better-sqlite3', 'ioredis', 'hazelcast-client', 'ws', 'fastify', 'express-session'];
+const DRIVERS = ['knex', 'pg', 'mysql2', 'better-sqlite3', 'ioredis', 'redis', 'hazelcast-client', 'ws', 'fastify', 'express-session'];
 
 let packs: Packs;
 let memory: App;
@@ -132,7 +132,7 @@ describe('a memory-only app', () => {
     };
     expect(result.loaded['.']).toEqual(expect.arrayContaining(['SessionRepository', 'MemorySessionStore', 'CookieSessionIdResolver', 'HeaderSessionIdResolver']));
     expect(result.loaded['/sql']).toContain('SqlSessionStore');
-    expect(result.loaded['/redis']).toContain('RedisSessionStore');
+    expect(result.loaded['/redis']).toEqual(expect.arrayContaining(['RedisSessionStore', 'createRedisSessionClient', 'createNodeRedisSessionClient']));
     expect(result.loaded['/hazelcast']).toContain('HazelcastSessionStore');
     // The Geode store speaks REST with the global fetch: no driver to load or miss.
     expect(result.loaded['/geode']).toContain('GeodeSessionStore');
@@ -142,9 +142,11 @@ describe('a memory-only app', () => {
     expect(result.driversLoaded).toEqual([]);
     expect(result.missing.map((m) => [m.name, m.packageName])).toEqual([
       ['MissingDependencyError', 'ioredis'],
+      ['MissingDependencyError', 'redis'],
       ['MissingDependencyError', 'hazelcast-client'],
     ]);
     expect(result.missing[0]!.message).toMatch(/npm install ioredis/);
+    expect(result.missing[1]!.message).toMatch(/npm install redis/);
   });
 });
 

@@ -49,14 +49,18 @@ export function redisSessionKey(prefix: string, id: string): string {
   return `${prefix}:{${id}}`;
 }
 
+/** What the move lock and the moved marker add to the session's key. */
+const MOVE_LOCK_SUFFIX = ':moving';
+const MOVED_SUFFIX = ':moved';
+
 /** Held only while a cluster moves a session to a new id: `<prefix>:{<id>}:moving`. */
 export function redisMoveLockKey(prefix: string, id: string): string {
-  return `${redisSessionKey(prefix, id)}:moving`;
+  return redisSessionKey(prefix, id) + MOVE_LOCK_SUFFIX;
 }
 
 /** The new id, for a while after the session's id changed: `<prefix>:{<id>}:moved`. */
 export function redisMovedKey(prefix: string, id: string): string {
-  return `${redisSessionKey(prefix, id)}:moved`;
+  return redisSessionKey(prefix, id) + MOVED_SUFFIX;
 }
 
 /** Everything before an index's name: `<prefix>:index:`. */
@@ -106,6 +110,16 @@ export class RedisKeyLayout {
   /** The move marker of a session's old id (its value is the new id). */
   moved(id: string): string {
     return redisMovedKey(this.prefix, id);
+  }
+
+  /** {@link moveLock} from the session's key (no second build of the key). */
+  moveLockOf(sessionKey: string): string {
+    return sessionKey + MOVE_LOCK_SUFFIX;
+  }
+
+  /** {@link moved} from the session's key. */
+  movedOf(sessionKey: string): string {
+    return sessionKey + MOVED_SUFFIX;
   }
 
   /** Everything before an index's name. */

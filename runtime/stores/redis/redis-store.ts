@@ -110,6 +110,12 @@ const MAX_FORWARDS = 8;
 /** How long a save of a session that a cluster id change holds waits for the change to end (ms). */
 const MOVE_WAIT_MS = 2_000;
 
+interface InflightCall {
+  readonly reject: (err: Error) => void;
+  /** Epoch ms after which the call fails (Infinity: never). */
+  readonly deadline: number;
+}
+
 /** What one SAVE/TOUCH attempt found: done, or the id the session moved to, or a move under way. */
 type SaveStep = 'written' | 'gone' | 'busy' | { movedTo: string };
 
@@ -160,8 +166,10 @@ export class RedisSessionStore implements SessionStore {
   private readonly commandTimeoutMs: number | false;
   private readonly notificationCheckMs: number | false;
   private closed = false;
-  /** Rejecters of the calls in flight, for when a connection drops under them. */
-  private readonly inflight = new Set<(err: Error) => void>();
+  /** The calls in flight, oldest first (one timeout for all, so insertion order is deadline order). */
+  private readonly inflight = new Set<InflightCall>();
+  /** One timer per store fails the calls whose deadline has passed (not one timer per call). */
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   /**
    * Prefer {@link RedisSessionStore.open}, which also connects a node-redis client the app has not
@@ -202,28 +210,49 @@ export class RedisSessionStore implements SessionStore {
   private readonly connectionLost = (): void => {
     if (this.inflight.size === 0) return;
     const err = new Error('the connection to Redis closed while the call was in flight; its outcome is unknown');
-    const rejecters = [...this.inflight];
+    const calls = [...this.inflight];
     this.inflight.clear();
-    for (const reject of rejecters) reject(err);
+    for (const call of calls) call.reject(err);
   };
 
   /**
    * Settles with the operation, or rejects when a connection drops while it is in flight or when
-   * Redis has not answered within the command timeout.
+   * Redis has not answered within the command timeout (checked by one timer per store, every
+   * tenth of the timeout: a call fails between 1 and 1.1 timeouts after it started).
    */
   private guard<T>(operation: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.inflight.add(reject);
       const limit = this.commandTimeoutMs;
-      const timer =
-        limit === false
-          ? undefined
-          : setTimeout(() => reject(new Error(`Redis did not answer within ${limit} ms; the call's outcome is unknown`)), limit);
-      operation.then(resolve, reject).finally(() => {
-        clearTimeout(timer);
-        this.inflight.delete(reject);
-      });
+      const call: InflightCall = { reject, deadline: limit === false ? Infinity : Date.now() + limit };
+      this.inflight.add(call);
+      if (this.sweeper === undefined && limit !== false) this.startSweeper(limit);
+      operation.then(
+        (value) => {
+          this.inflight.delete(call);
+          resolve(value);
+        },
+        (err) => {
+          this.inflight.delete(call);
+          reject(err);
+        },
+      );
     });
+  }
+
+  private startSweeper(limit: number): void {
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const call of this.inflight) {
+        if (call.deadline > now) break;
+        this.inflight.delete(call);
+        call.reject(new Error(`Redis did not answer within ${limit} ms; the call's outcome is unknown`));
+      }
+      if (this.inflight.size === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+      }
+    }, Math.max(1, Math.ceil(limit / 10)));
+    this.sweeper.unref();
   }
 
   /** Opens the store and, unless turned off, subscribes to expired events on every master. */
@@ -252,18 +281,32 @@ export class RedisSessionStore implements SessionStore {
     return this.cache?.stats;
   }
 
-  async load(id: string): Promise<SessionRecord | null> {
-    if (!this.keys.isUsableId(id)) return null;
-    if (this.cache) {
-      const key = this.clientPrefix + this.keys.session(id);
-      const cached = await this.cache.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
-      if (cached !== CACHE_UNAVAILABLE) return cached === null ? null : copyRecord(cached);
-    }
-    try {
-      return this.parse(id, await this.guard(this.commands.hgetall(this.keys.session(id))));
-    } catch (err) {
-      throw this.fail('load', err);
-    }
+  load(id: string): Promise<SessionRecord | null> {
+    if (!this.keys.isUsableId(id)) return Promise.resolve(null);
+    return this.cache ? this.loadCached(id) : this.loadFromRedis(id);
+  }
+
+  /** From the client-side cache, or from Redis on the store's client when the cache cannot answer. */
+  private async loadCached(id: string): Promise<SessionRecord | null> {
+    const key = this.clientPrefix + this.keys.session(id);
+    const cached = await this.cache!.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
+    if (cached !== CACHE_UNAVAILABLE) return cached === null ? null : copyRecord(cached);
+    return this.loadFromRedis(id);
+  }
+
+  private loadFromRedis(id: string): Promise<SessionRecord | null> {
+    return this.guard(this.commands.hgetall(this.keys.session(id))).then(
+      (hash) => {
+        try {
+          return this.parse(id, hash);
+        } catch (err) {
+          throw this.fail('load', err);
+        }
+      },
+      (err) => {
+        throw this.fail('load', err);
+      },
+    );
   }
 
   async write(write: SessionWrite): Promise<WriteOutcome> {
@@ -475,6 +518,8 @@ export class RedisSessionStore implements SessionStore {
     this.closed = true;
     await this.cache?.close();
     clearInterval(this.notificationTimer);
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     const subscribers = [...this.subscribers.values()];
     this.subscribers.clear();
     this.unwatchNodes?.();
@@ -526,9 +571,10 @@ export class RedisSessionStore implements SessionStore {
   private async touch(write: SessionWrite): Promise<'written' | 'gone' | 'use-save'> {
     const { expiresAt, highest } = expiryArgs(write);
     const values = this.descriptor.indexes.filter((index) => write.indexes[index.name] !== null && write.indexes[index.name] !== undefined).length;
+    const key = this.keys.session(write.id);
     const reply = await this.run(
       SCRIPTS.touch,
-      [this.keys.session(write.id), this.keys.moveLock(write.id), this.keys.moved(write.id)],
+      [key, this.keys.moveLockOf(key), this.keys.movedOf(key)],
       [String(Math.floor(write.now)), expiresAt, highest, String(values), ...this.fieldsToSet(write)],
     );
     return reply === 1 ? 'written' : reply === 0 ? 'gone' : 'use-save';

@@ -71,9 +71,10 @@ function isCluster(client: unknown): boolean {
  *   waiting for a reply (`RedisCommandsQueue.flushWaitingForReply` in `@redis/client`), and only
  *   commands it has not written yet wait for the reconnect (its offline queue). So this adapter
  *   never needs to signal a lost connection.
- * - Commands waiting to be written are dropped once the store's command deadline has passed (an
- *   abort signal shared by the commands of each {@link ABORT_BUCKET_MS} ms, firing just after the
- *   deadline): a call the store reported as timed out is not written later, after a reconnect.
+ * - Commands sent while a connection is down wait in its queue only until the store's command
+ *   deadline has passed (an abort signal shared by the commands of each {@link ABORT_BUCKET_MS} ms,
+ *   firing just after the deadline): a call the store reported as timed out is not written later,
+ *   after a reconnect.
  * - A Cluster routes each command to the slot of its first key (`cluster.sendCommand(firstKey, …)`)
  *   and follows MOVED and ASK itself.
  *
@@ -108,10 +109,14 @@ export class NodeRedisCommands implements RedisCommands {
     }
   }
 
-  /** The options of a command sent now: the abort signal of the current bucket. */
+  /**
+   * The options of a command sent now: while a connection is down, the abort signal of the current
+   * bucket. A connected client writes what it queued at the next turn of the event loop, so there a
+   * signal (an abort listener added and removed per command) would buy nothing.
+   */
   private options(): CommandOptions | undefined {
     const limit = this.commandTimeoutMs;
-    if (limit === false) return undefined;
+    if (limit === false || this.connected()) return undefined;
     const now = Date.now();
     if (now >= this.bucketEnds) {
       this.bucketEnds = now + ABORT_BUCKET_MS;
@@ -121,6 +126,12 @@ export class NodeRedisCommands implements RedisCommands {
       this.bucketOptions = { abortSignal };
     }
     return this.bucketOptions;
+  }
+
+  private connected(): boolean {
+    if (this.standalone) return this.standalone.isReady;
+    for (const shard of this.cluster!.masters) if (!shard.client?.isReady) return false;
+    return true;
   }
 
   private send(key: string, args: readonly string[]): Promise<unknown> {

@@ -6,12 +6,12 @@ for (const entry of entries) {
   const module = require(`@sessiongen/runtime${entry}`);
   loaded[entry || '.'] = Object.keys(module).sort();
 }
-const drivers = ['ioredis', 'pg', 'mysql2', 'better-sqlite3', 'knex', 'hazelcast-client', 'express', 'fastify', 'express-session', 'ws'];
+const drivers = ['ioredis', 'redis', '@redis/client', 'pg', 'mysql2', 'better-sqlite3', 'knex', 'hazelcast-client', 'express', 'fastify', 'express-session', 'ws'];
 const driversLoaded = Object.keys(require.cache).filter((file) => drivers.some((name) => file.includes(`/node_modules/${name}/`)));
-const { createRedisSessionClient } = require('@sessiongen/runtime/redis');
+const { createRedisSessionClient, createNodeRedisSessionClient } = require('@sessiongen/runtime/redis');
 const { createHazelcastSessionClient } = require('@sessiongen/runtime/hazelcast');
 const missing = [];
-for (const attempt of [() => createRedisSessionClient({ url: 'redis://127.0.0.1:1' }), () => createHazelcastSessionClient()]) {
+for (const attempt of [() => createRedisSessionClient({ url: 'redis://127.0.0.1:1' }), () => createNodeRedisSessionClient({ url: 'redis://127.0.0.1:1' }), () => createHazelcastSessionClient()]) {
   try {
     const result = attempt();
     if (result && typeof result.catch === 'function') result.catch(() => undefined);
