@@ -9,12 +9,12 @@
  *   - connect-redis 9 with node-redis 5 (as it requires), through express-session's Store API
  *     (`get` + `set`), the session shaped as express-session stores it (with its cookie).
  *
+ * Then a read-mostly table (9 loads per save): sessiongen with and without its client-side cache
+ * (`clientCache`) on each client library, beside connect-redis (`BENCH_READ_MOSTLY=off` skips it).
+ *
  * Prints a Markdown table: cycles/s, CPU time per cycle (the whole process: client, store and
  * load generator), p50/p99 latency, bytes per session (MEMORY USAGE) and ratios. Uses the Redis at
  * REDIS_URL (default 127.0.0.1:6379) under a key prefix of its own, removed after.
- *
- * Then a read-mostly table (9 loads per save): sessiongen with and without its client-side cache
- * (`clientCache`) on each client library, beside connect-redis (`BENCH_READ_MOSTLY=off` skips it).
  *
  *   npx tsx bench/redis.ts            (BENCH_SECONDS=8 per measured run, BENCH_ROUNDS=2 by default)
  *
@@ -30,8 +30,8 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import * as sessiongenRedis from '@sessiongen/runtime/redis';
+import { createNodeRedisSessionClient, createRedisSessionClient, RedisSessionStore } from '@sessiongen/runtime/redis';
 import { SAVE_SCRIPT, TOUCH_SCRIPT } from '../runtime/stores/redis/scripts.js';
 import { appSessionDescriptor, AppSessionRepository } from '../generated/index.js';
 
@@ -335,9 +335,7 @@ function readMostlySessiongen(label: string, library: 'ioredis' | 'node-redis', 
       return stats ? `${label}: ${stats.hits} loads from memory, ${stats.misses} read, ${stats.barriers} PINGs, ${stats.discarded} reads not kept` : '';
     },
     async teardown() {
-      const admin = new Redis(URL);
       await deleteUnder(admin, `${keyPrefix}:`);
-      await admin.quit();
       await store.close();
       if ('status' in client) await client.quit();
       else await client.close();
@@ -384,19 +382,13 @@ function readMostlyConnectRedis(): ReadMostly {
       await store.set(sid, session);
     },
     async teardown() {
-      const admin = new Redis(URL);
       await deleteUnder(admin, keyPrefix);
-      await admin.quit();
       await client.quit();
     },
   };
 }
 
-interface ReadMostlyRun extends Run {
-  cpuMicros: number;
-}
-
-async function driveReadMostly(contender: ReadMostly, seconds: number): Promise<ReadMostlyRun> {
+async function driveReadMostly(contender: ReadMostly, seconds: number): Promise<Run> {
   const latencies: number[] = [];
   let next = Math.floor(Math.random() * SESSIONS);
   const cpu = process.cpuUsage();
@@ -426,7 +418,7 @@ async function readMostlyBench(): Promise<void> {
     readMostlyConnectRedis(),
   ];
   for (const contender of contenders) await contender.setup();
-  const runs = new Map<ReadMostly, ReadMostlyRun[]>(contenders.map((c) => [c, []]));
+  const runs = new Map<ReadMostly, Run[]>(contenders.map((c) => [c, []]));
   for (const contender of contenders) await driveReadMostly(contender, WARMUP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();

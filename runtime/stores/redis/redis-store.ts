@@ -283,17 +283,18 @@ export class RedisSessionStore implements SessionStore {
 
   load(id: string): Promise<SessionRecord | null> {
     if (!this.keys.isUsableId(id)) return Promise.resolve(null);
-    return this.cache ? this.loadCached(id, this.cache) : this.loadFromServer(id);
+    return this.cache ? this.loadCached(id) : this.loadFromRedis(id);
   }
 
-  private async loadCached(id: string, cache: TrackedCache<SessionRecord>): Promise<SessionRecord | null> {
+  /** From the client-side cache, or from Redis on the store's client when the cache cannot answer. */
+  private async loadCached(id: string): Promise<SessionRecord | null> {
     const key = this.clientPrefix + this.keys.session(id);
-    const cached = await cache.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
+    const cached = await this.cache!.read(key, async (connection) => this.parse(id, await connection.hGetAll(key)));
     if (cached !== CACHE_UNAVAILABLE) return cached === null ? null : copyRecord(cached);
-    return this.loadFromServer(id);
+    return this.loadFromRedis(id);
   }
 
-  private loadFromServer(id: string): Promise<SessionRecord | null> {
+  private loadFromRedis(id: string): Promise<SessionRecord | null> {
     return this.guard(this.commands.hgetall(this.keys.session(id))).then(
       (hash) => {
         try {
