@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisClientName } from './web/sessiongen-repository.js';
 
 interface AutocannonResult {
   requests: { total: number };
@@ -236,7 +237,7 @@ try {
   console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, Redis ${await redisVersion()} at ${REDIS_URL}; load average ${load1()} at the start.`);
   console.log(
     `autocannon: ${CONNECTIONS} connections, PUT /session/attributes/${ATTRIBUTE} (one attribute of a signed-in session, ${SESSIONS} sessions per server taken in turn); ` +
-      `${ROUNDS} rounds × ${SECONDS} s per server, interleaved, after a ${WARMUP_SECONDS} s warm-up. sessiongen's store on ${process.env.BENCH_REDIS_CLIENT ?? 'ioredis'}. CPU: the server process's user+system time per request.\n`,
+      `${ROUNDS} rounds × ${SECONDS} s per server, interleaved, after a ${WARMUP_SECONDS} s warm-up. sessiongen's store on ${redisClientName}. CPU: the server process's user+system time per request.\n`,
   );
   for (const server of chosen) {
     const { child, port } = await start(server);
