@@ -24,6 +24,11 @@ describeConformance('geode', async () => {
       }
       throw new Error(`no live session ${id} to plant into`);
     },
+    // A second store of its own on the same regions.
+    openPeer: async () => {
+      const peer = await openGeodeStoreFromEnv(openAppSessionDescriptor, appSessionGeodeRegions, process.env, { sweepIntervalMs: false });
+      return { store: peer, close: () => peer.close() };
+    },
     close: () => store.close(),
   };
 });

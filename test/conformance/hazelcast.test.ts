@@ -19,6 +19,11 @@ describeConformance('hazelcast', async () => {
       const ttl = document.expiresAt === null ? 0 : Math.max(1_000, document.expiresAt - Date.now());
       await map.set(id, new HazelcastJsonValue(encodeHazelcastDocument(appSessionHazelcastMapping, document)), ttl);
     },
+    // A second client of its own on the same map.
+    openPeer: async () => {
+      const peer = await openHazelcastStoreFromEnv(openAppSessionDescriptor, appSessionHazelcastMapping, process.env);
+      return { store: peer, close: () => peer.close() };
+    },
     close: () => store.close(),
   };
 });

@@ -1,15 +1,17 @@
 import { migrateSqlSchema, SqlSessionStore } from '@sessiongen/runtime/sql';
 import { appSessionSqlMigrations } from '../../generated/sql/migrations/index.js';
-import { dropTables, openKnex, uniqueTable } from '../sql/live.js';
+import { dropTables, openKnex, sqliteFile, uniqueTable } from '../sql/live.js';
 import { openAppSessionDescriptor } from './open-descriptor.js';
 import type { StoreUnderTest } from './suite.js';
 
 /**
- * A SQL database as a conformance subject (PostgreSQL and MariaDB live, SQLite in memory): a table
- * of this run's own, made by the migrations and dropped after.
+ * A SQL database as a conformance subject (PostgreSQL and MariaDB live, SQLite in a file of this
+ * run's own): a table of this run's own, made by the migrations and dropped after. A peer is a
+ * second store on the same table through a knex (and connections) of its own.
  */
 export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): Promise<StoreUnderTest> {
-  const knex = openKnex(kind, { pool: 8 });
+  const sqlitePath = kind === 'sqlite' ? sqliteFile() : undefined;
+  const knex = openKnex(kind, { pool: 8, sqlitePath });
   const table = uniqueTable('conf');
   await migrateSqlSchema(knex, appSessionSqlMigrations, { table });
   const store = new SqlSessionStore(openAppSessionDescriptor, knex, { table, cleanupIntervalMs: false });
@@ -18,6 +20,17 @@ export async function liveSqlSubject(kind: 'postgres' | 'mariadb' | 'sqlite'): P
     expiredEvents: true,
     descriptor: openAppSessionDescriptor,
     expireNow: async () => void (await store.cleanupExpired()),
+    openPeer: async () => {
+      const peerKnex = openKnex(kind, { pool: 4, sqlitePath });
+      const peer = new SqlSessionStore(openAppSessionDescriptor, peerKnex, { table, cleanupIntervalMs: false });
+      return {
+        store: peer,
+        close: async () => {
+          await peer.close();
+          await peerKnex.destroy();
+        },
+      };
+    },
     plantRaw: async (id, name, json) => {
       const set = {
         postgres: `"attributes" || jsonb_build_object(?::text, ?::jsonb)`,
