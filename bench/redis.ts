@@ -61,6 +61,49 @@ function attributes(n: number) {
   };
 }
 
+/** Seeds SESSIONS sessions, 500 at a time, and returns their ids in order. */
+async function seed(create: (n: number) => Promise<string>): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < SESSIONS; start += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
+        ids[start + k] = await create(start + k);
+      }),
+    );
+  }
+  return ids;
+}
+
+/** Saves session number n through the repository, with every attribute set. */
+async function seedSessiongen(repo: AppSessionRepository, n: number): Promise<string> {
+  const a = attributes(n);
+  const session = repo.createSession();
+  for (const [name, value] of Object.entries(a)) session.set(name as keyof typeof a, value as never);
+  await repo.save(session);
+  return session.id;
+}
+
+/** Stores session number n as express-session would (with its cookie) through connect-redis. */
+async function seedConnectRedis(store: RedisStore, n: number): Promise<string> {
+  const sid = randomBytes(24).toString('base64url'); // express-session's default uid(24)
+  const session = {
+    cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000).toISOString(), httpOnly: true, path: '/' },
+    ...attributes(n),
+  };
+  await store.set(sid, session as unknown as SessionData);
+  return sid;
+}
+
+/** What express-session does on a request through connect-redis: get, the cookie's expiry rolls forward, set. */
+async function connectRedisCycle(store: RedisStore, sid: string): Promise<void> {
+  const session = (await store.get(sid)) as (SessionData & Record<string, unknown>) | null;
+  if (!session) throw new Error('session vanished');
+  const now = Date.now();
+  (session.cookie as unknown as { expires: string }).expires = new Date(now + 1_800_000).toISOString();
+  session.lastLoginAt = now;
+  await store.set(sid, session);
+}
+
 interface Contender {
   name: string;
   setup(): Promise<void>;
@@ -87,17 +130,7 @@ function sessiongen(library: Library, module: RedisModule = sessiongenRedis, lab
     async setup() {
       store = await module.RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix, keyspaceNotifications: 'off' });
       repo = new AppSessionRepository(store);
-      for (let start = 0; start < SESSIONS; start += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
-            const a = attributes(start + k);
-            const session = repo.createSession();
-            for (const [name, value] of Object.entries(a)) session.set(name as keyof typeof a, value as never);
-            await repo.save(session);
-            ids[start + k] = session.id;
-          }),
-        );
-      }
+      ids.push(...(await seed((n) => seedSessiongen(repo, n))));
     },
     async cycle(n) {
       const session = await repo.findById(ids[n % SESSIONS]!);
@@ -184,20 +217,17 @@ function raw(library: Library): Contender {
     async setup() {
       sha.save = await client.scriptLoad(SAVE_SCRIPT);
       sha.touch = await client.scriptLoad(TOUCH_SCRIPT);
-      for (let start = 0; start < SESSIONS; start += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
-            const n = start + k;
-            const id = randomBytes(16).toString('hex');
-            const a = attributes(n);
-            const now = Date.now();
-            const fields: string[] = ['#lastAccessedTime', String(now), '#maxInactiveInterval', '1800', '#creationTime', String(now)];
-            for (const [name, value] of Object.entries(a)) fields.push(name, JSON.stringify(value));
-            await save(id, fields, a.principalName, a.tenantId, now, true);
-            ids[n] = id;
-          }),
-        );
-      }
+      ids.push(
+        ...(await seed(async (n) => {
+          const id = randomBytes(16).toString('hex');
+          const a = attributes(n);
+          const now = Date.now();
+          const fields: string[] = ['#lastAccessedTime', String(now), '#maxInactiveInterval', '1800', '#creationTime', String(now)];
+          for (const [name, value] of Object.entries(a)) fields.push(name, JSON.stringify(value));
+          await save(id, fields, a.principalName, a.tenantId, now, true);
+          return id;
+        })),
+      );
     },
     async cycle(n) {
       const id = ids[n % SESSIONS]!;
@@ -230,36 +260,15 @@ function connectRedis(): Contender {
   const keyPrefix = `${prefix}:cr:sess:`;
   let store: RedisStore;
   const ids: string[] = [];
-  const get = (sid: string) => store.get(sid) as Promise<(SessionData & Record<string, unknown>) | null>;
   return {
     name: 'connect-redis 9 + node-redis 5',
     async setup() {
       await client.connect();
       store = new RedisStore({ client, prefix: keyPrefix, ttl: 1800 });
-      for (let start = 0; start < SESSIONS; start += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
-            const n = start + k;
-            const sid = randomBytes(24).toString('base64url'); // express-session's default uid(24)
-            const session = {
-              cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000).toISOString(), httpOnly: true, path: '/' },
-              ...attributes(n),
-            };
-            await store.set(sid, session as unknown as SessionData);
-            ids[n] = sid;
-          }),
-        );
-      }
+      ids.push(...(await seed((n) => seedConnectRedis(store, n))));
     },
     async cycle(n) {
-      const sid = ids[n % SESSIONS]!;
-      const session = await get(sid);
-      if (!session) throw new Error('session vanished');
-      const now = Date.now();
-      // What express-session does on a request: the cookie's expiry rolls forward, then the save.
-      (session.cookie as unknown as { expires: string }).expires = new Date(now + 1_800_000).toISOString();
-      session.lastLoginAt = now;
-      await store.set(sid, session);
+      await connectRedisCycle(store, ids[n % SESSIONS]!);
     },
     async bytesPerSession() {
       const sample = ids.slice(0, 1_000);
@@ -307,17 +316,7 @@ function readMostlySessiongen(label: string, library: 'ioredis' | 'node-redis', 
     async setup() {
       store = await RedisSessionStore.open(appSessionDescriptor, client, { keyPrefix, keyspaceNotifications: 'off', clientCache });
       repo = new AppSessionRepository(store);
-      for (let start = 0; start < SESSIONS; start += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
-            const a = attributes(start + k);
-            const session = repo.createSession();
-            for (const [name, value] of Object.entries(a)) session.set(name as keyof typeof a, value as never);
-            await repo.save(session);
-            ids[start + k] = session.id;
-          }),
-        );
-      }
+      ids.push(...(await seed((n) => seedSessiongen(repo, n))));
     },
     async read(n) {
       if (!(await repo.findById(ids[n % SESSIONS]!))) throw new Error('session vanished');
@@ -354,32 +353,13 @@ function readMostlyConnectRedis(): ReadMostly {
     async setup() {
       await client.connect();
       store = new RedisStore({ client, prefix: keyPrefix, ttl: 1800 });
-      for (let start = 0; start < SESSIONS; start += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, SESSIONS - start) }, async (_, k) => {
-            const n = start + k;
-            const sid = randomBytes(24).toString('base64url');
-            const session = {
-              cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000).toISOString(), httpOnly: true, path: '/' },
-              ...attributes(n),
-            };
-            await store.set(sid, session as unknown as SessionData);
-            ids[n] = sid;
-          }),
-        );
-      }
+      ids.push(...(await seed((n) => seedConnectRedis(store, n))));
     },
     async read(n) {
       if (!(await get(ids[n % SESSIONS]!))) throw new Error('session vanished');
     },
     async write(n) {
-      const sid = ids[n % SESSIONS]!;
-      const session = await get(sid);
-      if (!session) throw new Error('session vanished');
-      const now = Date.now();
-      (session.cookie as unknown as { expires: string }).expires = new Date(now + 1_800_000).toISOString();
-      session.lastLoginAt = now;
-      await store.set(sid, session);
+      await connectRedisCycle(store, ids[n % SESSIONS]!);
     },
     async teardown() {
       await deleteUnder(admin, keyPrefix);
